@@ -1,0 +1,3 @@
+//! The intermediate form the analysis works on.
+
+pub(crate) struct Module {}

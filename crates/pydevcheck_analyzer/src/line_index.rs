@@ -1,0 +1,54 @@
+//! Byte offsets → 1-based rows and character columns.
+
+use pydevcheck_diagnostics::{Position, Span};
+
+pub(crate) struct LineIndex<'a> {
+    text: &'a str,
+    /// Byte offset of the start of every line; CPython's line breaks are `\n`, `\r\n` and a lone `\r`.
+    starts: Vec<u32>,
+}
+
+impl<'a> LineIndex<'a> {
+    pub(crate) fn new(text: &'a str) -> Self {
+        let bytes = text.as_bytes();
+        let mut starts = vec![0u32];
+        let mut i = 0;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'\n' => starts.push(to_u32(i + 1)),
+                b'\r' if bytes.get(i + 1) != Some(&b'\n') => starts.push(to_u32(i + 1)),
+                _ => {}
+            }
+            i += 1;
+        }
+        LineIndex { text, starts }
+    }
+
+    pub(crate) fn position(&self, offset: u32) -> Position {
+        let offset = offset.min(to_u32(self.text.len()));
+        let line = self.starts.partition_point(|&start| start <= offset) - 1;
+        let line_start = self.starts[line] as usize;
+        let mut end = offset as usize;
+        // A byte offset inside a multi-byte character cannot come from the parser, but clamp rather than panic.
+        while !self.text.is_char_boundary(end) {
+            end -= 1;
+        }
+        let column = self.text[line_start..end].chars().count();
+        Position { row: to_u32(line + 1), column: to_u32(column + 1) }
+    }
+
+    pub(crate) fn span(&self, start: u32, end: u32) -> Span {
+        Span { start: self.position(start), end: self.position(end), byte_start: start, byte_end: end }
+    }
+
+    /// The 1-based row of a byte offset.
+    pub(crate) fn row(&self, offset: u32) -> u32 {
+        self.position(offset).row
+    }
+}
+
+/// Source files are read whole into memory and ruff's parser itself indexes them with `u32`, so every offset
+/// we see fits; saturate instead of panicking if that ever changes.
+fn to_u32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
