@@ -8,11 +8,13 @@
 //! analysed on its own; files are independent and run in parallel on rayon's pool.
 
 pub mod discover;
+mod flow;
 mod ir;
 mod line_index;
 mod parse;
 pub mod rules;
 pub mod source;
+mod tables;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -40,15 +40,17 @@ impl<'a> LineIndex<'a> {
     pub(crate) fn span(&self, start: u32, end: u32) -> Span {
         Span { start: self.position(start), end: self.position(end), byte_start: start, byte_end: end }
     }
-
-    /// The 1-based row of a byte offset.
-    pub(crate) fn row(&self, offset: u32) -> u32 {
-        self.position(offset).row
-    }
 }
 
 /// Source files are read whole into memory and ruff's parser itself indexes them with `u32`, so every offset
 /// we see fits; saturate instead of panicking if that ever changes.
 fn to_u32(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+impl LineIndex<'_> {
+    /// The source text of a range, for messages.
+    pub(crate) fn slice(&self, start: u32, end: u32) -> &str {
+        self.text.get(start as usize..end as usize).unwrap_or("")
+    }
 }

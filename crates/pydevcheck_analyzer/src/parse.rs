@@ -1,6 +1,23 @@
-//! The only module that touches ruff's parser and syntax tree.
+//! The only module that touches ruff's parser and syntax tree: it parses a file and lowers it into `ir`.
+//!
+//! A parser upgrade changes this file and nothing else. Lowering is one recursive walk; Python's own limits
+//! (100 indentation levels, 200 nested parentheses) bound the depth of any file CPython accepts, and ruff's
+//! parser grows its stack itself for deeper input, so the walk guards its depth and reports a file nested
+//! beyond [`MAX_DEPTH`] as a syntax error rather than recursing without bound.
 
-use crate::ir;
+use ruff_python_ast as ast;
+use ruff_python_ast::{Expr as AExpr, Stmt as AStmt};
+use ruff_text_size::{Ranged, TextRange};
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use crate::ir::{
+    Call, Case, CmpOp, Expr, ExprKind, Generator, Handler, Keyword, Module, Range, Scope, ScopeId, ScopeKind,
+    Stmt, Target, Var, WithItem,
+};
+use crate::tables;
+
+/// Deeper than anything CPython compiles (it stops at 100 blocks and 200 parentheses), with a wide margin.
+const MAX_DEPTH: u32 = 1_000;
 
 pub(crate) struct SyntaxError {
     pub(crate) message: String,
@@ -8,13 +25,727 @@ pub(crate) struct SyntaxError {
     pub(crate) end: u32,
 }
 
-pub(crate) fn parse(text: &str) -> Result<ir::Module, SyntaxError> {
-    match ruff_python_parser::parse_module(text) {
-        Ok(_) => Ok(ir::Module {}),
-        Err(error) => Err(SyntaxError {
-            message: error.error.to_string(),
-            start: error.location.start().to_u32(),
-            end: error.location.end().to_u32(),
-        }),
+pub(crate) fn parse(text: &str) -> Result<Module, SyntaxError> {
+    let parsed = ruff_python_parser::parse_module(text).map_err(|error| SyntaxError {
+        message: error.error.to_string(),
+        start: error.location.start().to_u32(),
+        end: error.location.end().to_u32(),
+    })?;
+    let module = parsed.syntax();
+    let mut lowerer = Lowerer { scopes: Vec::new(), stack: Vec::new(), imports: FxHashMap::default(), depth: 0, too_deep: None, comp_counter: 0 };
+    collect_imports(&module.body, &mut lowerer.imports);
+    let range = TextRange::up_to(ruff_text_size::TextSize::of(text));
+    lowerer.push_scope(ScopeKind::Module, "<module>".into(), range);
+    let body = lowerer.body(&module.body);
+    lowerer.pop_scope(body, Vec::new());
+    if let Some(range) = lowerer.too_deep {
+        return Err(SyntaxError {
+            message: "too deeply nested to analyse".to_owned(),
+            start: range.start,
+            end: range.end,
+        });
+    }
+    let mut scopes: Vec<Scope> = lowerer.scopes.into_iter().map(|s| s.expect("every pushed scope is popped")).collect();
+    scopes.shrink_to_fit();
+    Ok(Module { scopes })
+}
+
+struct ScopeBuilder {
+    id: ScopeId,
+    kind: ScopeKind,
+    name: Box<str>,
+    range: Range,
+    vars: Vec<Box<str>>,
+    index: FxHashMap<Box<str>, Var>,
+    escaping: Vec<Var>,
+    assigned: FxHashSet<Box<str>>,
+    loaded: FxHashSet<Box<str>>,
+    /// Free names of nested scopes, to be re-exported if this scope does not bind them.
+    nested_free: FxHashSet<Box<str>>,
+    /// Names a comprehension renames, innermost last.
+    renames: Vec<(Box<str>, Var)>,
+    local_imports: FxHashMap<Box<str>, Box<str>>,
+    interesting: bool,
+}
+
+struct Lowerer {
+    /// Finished scopes by id; `None` while a scope is still being lowered.
+    scopes: Vec<Option<Scope>>,
+    stack: Vec<ScopeBuilder>,
+    /// Module-level imports: local name → dotted path.
+    imports: FxHashMap<Box<str>, Box<str>>,
+    depth: u32,
+    too_deep: Option<Range>,
+    comp_counter: u32,
+}
+
+fn range(r: TextRange) -> Range {
+    Range { start: r.start().to_u32(), end: r.end().to_u32() }
+}
+
+/// Module-level imports anywhere in the module's own statements (also inside `if`/`try`), so that a call can
+/// be resolved whatever the order of definitions.
+fn collect_imports(body: &[AStmt], out: &mut FxHashMap<Box<str>, Box<str>>) {
+    for stmt in body {
+        match stmt {
+            AStmt::Import(_) | AStmt::ImportFrom(_) => record_import(stmt, out),
+            AStmt::If(s) => {
+                collect_imports(&s.body, out);
+                for clause in &s.elif_else_clauses {
+                    collect_imports(&clause.body, out);
+                }
+            }
+            AStmt::Try(s) => {
+                collect_imports(&s.body, out);
+                for ast::ExceptHandler::ExceptHandler(h) in &s.handlers {
+                    collect_imports(&h.body, out);
+                }
+                collect_imports(&s.orelse, out);
+                collect_imports(&s.finalbody, out);
+            }
+            _ => {}
+        }
+    }
+}
+
+fn record_import(stmt: &AStmt, out: &mut FxHashMap<Box<str>, Box<str>>) {
+    match stmt {
+        AStmt::Import(s) => {
+            for alias in &s.names {
+                let full = alias.name.id.as_str();
+                match &alias.asname {
+                    Some(asname) => {
+                        out.insert(asname.id.as_str().into(), full.into());
+                    }
+                    None => {
+                        // `import os.path` binds `os`.
+                        let head = full.split('.').next().unwrap_or(full);
+                        out.insert(head.into(), head.into());
+                    }
+                }
+            }
+        }
+        AStmt::ImportFrom(s) => {
+            let module = s.module.as_ref().map_or("", |m| m.id.as_str());
+            for alias in &s.names {
+                let name = alias.name.id.as_str();
+                if name == "*" {
+                    continue;
+                }
+                let local = alias.asname.as_ref().map_or(name, |a| a.id.as_str());
+                let path = if s.level > 0 || module.is_empty() {
+                    // A relative import names a project module: keep it recognisably local.
+                    format!("{}{}.{}", ".".repeat(s.level as usize), module, name)
+                } else {
+                    format!("{module}.{name}")
+                };
+                out.insert(local.into(), path.into());
+            }
+        }
+        _ => {}
+    }
+}
+
+impl Lowerer {
+    fn push_scope(&mut self, kind: ScopeKind, name: Box<str>, r: TextRange) -> ScopeId {
+        let id = self.scopes.len() as ScopeId;
+        self.scopes.push(None);
+        self.stack.push(ScopeBuilder {
+            id,
+            kind,
+            name,
+            range: range(r),
+            vars: Vec::new(),
+            index: FxHashMap::default(),
+            escaping: Vec::new(),
+            assigned: FxHashSet::default(),
+            loaded: FxHashSet::default(),
+            nested_free: FxHashSet::default(),
+            renames: Vec::new(),
+            local_imports: FxHashMap::default(),
+            interesting: false,
+        });
+        id
+    }
+
+    fn pop_scope(&mut self, body: Vec<Stmt>, params: Vec<Var>) -> ScopeId {
+        let b = self.stack.pop().expect("push_scope and pop_scope are paired");
+        let mut free: Vec<Box<str>> = b
+            .loaded
+            .iter()
+            .chain(b.nested_free.iter())
+            .filter(|name| !b.assigned.contains(*name) || b.escaping.iter().any(|&v| b.vars[v as usize] == **name))
+            .cloned()
+            .collect();
+        free.sort();
+        free.dedup();
+        if let Some(parent) = self.stack.last_mut() {
+            // Class bodies are not visible to the functions nested in them.
+            if b.kind != ScopeKind::Class {
+                parent.nested_free.extend(free.iter().cloned());
+            }
+        }
+        let scope = Scope {
+            kind: b.kind,
+            name: b.name,
+            range: b.range,
+            body,
+            vars: b.vars,
+            params,
+            escaping_vars: b.escaping,
+            free_names: free,
+            has_calls_of_interest: b.interesting,
+        };
+        self.scopes[b.id as usize] = Some(scope);
+        b.id
+    }
+
+    fn scope(&mut self) -> &mut ScopeBuilder {
+        self.stack.last_mut().expect("lowering always happens inside a scope")
+    }
+
+    fn intern(&mut self, name: &str) -> Var {
+        let scope = self.scope();
+        if let Some(&(_, var)) = scope.renames.iter().rev().find(|(n, _)| &**n == name) {
+            return var;
+        }
+        if let Some(&var) = scope.index.get(name) {
+            return var;
+        }
+        let var = scope.vars.len() as Var;
+        scope.vars.push(name.into());
+        scope.index.insert(name.into(), var);
+        var
+    }
+
+    fn bind(&mut self, name: &str) -> Var {
+        let var = self.intern(name);
+        if !self.scope().renames.iter().any(|(n, _)| &**n == name) {
+            self.scope().assigned.insert(name.into());
+        }
+        var
+    }
+
+    fn load(&mut self, name: &str) -> Var {
+        let var = self.intern(name);
+        if !self.scope().renames.iter().any(|(n, _)| &**n == name) {
+            self.scope().loaded.insert(name.into());
+        }
+        var
+    }
+
+    fn deeper(&mut self, r: TextRange) -> bool {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            self.too_deep.get_or_insert(range(r));
+            return false;
+        }
+        true
+    }
+
+    fn body(&mut self, stmts: &[AStmt]) -> Vec<Stmt> {
+        let mut out = Vec::with_capacity(stmts.len());
+        for stmt in stmts {
+            self.stmt(stmt, &mut out);
+        }
+        out
+    }
+
+    fn stmt(&mut self, stmt: &AStmt, out: &mut Vec<Stmt>) {
+        if !self.deeper(stmt.range()) {
+            self.depth -= 1;
+            return;
+        }
+        self.stmt_inner(stmt, out);
+        self.depth -= 1;
+    }
+
+    fn stmt_inner(&mut self, stmt: &AStmt, out: &mut Vec<Stmt>) {
+        let r = range(stmt.range());
+        match stmt {
+            AStmt::Expr(s) => out.push(Stmt::Expr(self.expr(&s.value))),
+            AStmt::Assign(s) => {
+                if let [single] = s.targets.as_slice() {
+                    if let AExpr::If(ifexp) = &*s.value {
+                        // `x = a if c else b` → `if c: x = a` / `else: x = b`, so each branch is its own path.
+                        let test = self.expr(&ifexp.test);
+                        let body = vec![Stmt::Assign { targets: vec![self.target(single)], value: self.expr(&ifexp.body), range: r }];
+                        let orelse = vec![Stmt::Assign { targets: vec![self.target(single)], value: self.expr(&ifexp.orelse), range: r }];
+                        out.push(Stmt::If { test, body, orelse });
+                        return;
+                    }
+                }
+                let value = self.expr(&s.value);
+                let targets = s.targets.iter().map(|t| self.target(t)).collect();
+                out.push(Stmt::Assign { targets, value, range: r });
+            }
+            AStmt::AugAssign(s) => {
+                let current = self.expr(&s.target);
+                let value = self.expr(&s.value);
+                let value = Expr { kind: ExprKind::Other(vec![current, value]), range: r };
+                let targets = vec![self.target(&s.target)];
+                out.push(Stmt::Assign { targets, value, range: r });
+            }
+            AStmt::AnnAssign(s) => {
+                if let Some(value) = &s.value {
+                    let value = self.expr(value);
+                    let targets = vec![self.target(&s.target)];
+                    out.push(Stmt::Assign { targets, value, range: r });
+                }
+            }
+            AStmt::Return(s) => {
+                if let Some(value) = &s.value {
+                    if let AExpr::If(ifexp) = &**value {
+                        let test = self.expr(&ifexp.test);
+                        let body = vec![Stmt::Return { value: Some(self.expr(&ifexp.body)), range: r }];
+                        let orelse = vec![Stmt::Return { value: Some(self.expr(&ifexp.orelse)), range: r }];
+                        out.push(Stmt::If { test, body, orelse });
+                        return;
+                    }
+                }
+                let value = s.value.as_ref().map(|v| self.expr(v));
+                out.push(Stmt::Return { value, range: r });
+            }
+            AStmt::Delete(s) => {
+                let targets = s.targets.iter().map(|t| self.target(t)).collect();
+                out.push(Stmt::Delete { targets, range: r });
+            }
+            AStmt::If(s) => {
+                let test = self.expr(&s.test);
+                let body = self.body(&s.body);
+                let orelse = self.elif_chain(&s.elif_else_clauses);
+                out.push(Stmt::If { test, body, orelse });
+            }
+            AStmt::While(s) => {
+                let test = self.expr(&s.test);
+                let body = self.body(&s.body);
+                let orelse = self.body(&s.orelse);
+                out.push(Stmt::While { test, body, orelse, range: r });
+            }
+            AStmt::For(s) => {
+                let iter = self.expr(&s.iter);
+                let target = self.target(&s.target);
+                let body = self.body(&s.body);
+                let orelse = self.body(&s.orelse);
+                out.push(Stmt::For { target, iter, body, orelse, range: r });
+            }
+            AStmt::With(s) => {
+                let items = s
+                    .items
+                    .iter()
+                    .map(|item| WithItem {
+                        context: self.expr(&item.context_expr),
+                        target: item.optional_vars.as_ref().map(|t| self.target(t)),
+                    })
+                    .collect();
+                let body = self.body(&s.body);
+                out.push(Stmt::With { items, body, range: r });
+            }
+            AStmt::Try(s) => {
+                let body = self.body(&s.body);
+                let handlers = s
+                    .handlers
+                    .iter()
+                    .map(|ast::ExceptHandler::ExceptHandler(h)| {
+                        let catch_all = h.type_.as_deref().is_none_or(catches_everything);
+                        Handler {
+                            type_: h.type_.as_ref().map(|t| self.expr(t)),
+                            name: h.name.as_ref().map(|n| self.bind(n.id.as_str())),
+                            body: self.body(&h.body),
+                            catch_all,
+                        }
+                    })
+                    .collect();
+                let orelse = self.body(&s.orelse);
+                let finalbody = self.body(&s.finalbody);
+                out.push(Stmt::Try { body, handlers, orelse, finalbody });
+            }
+            AStmt::Raise(s) => {
+                let exc = s.exc.as_ref().map(|e| self.expr(e));
+                let cause = s.cause.as_ref().map(|e| self.expr(e));
+                out.push(Stmt::Raise { exc, cause, range: r });
+            }
+            AStmt::Assert(s) => {
+                let test = self.expr(&s.test);
+                let msg = s.msg.as_ref().map(|e| self.expr(e));
+                out.push(Stmt::Assert { test, msg, range: r });
+            }
+            AStmt::Break(_) => out.push(Stmt::Break(r)),
+            AStmt::Continue(_) => out.push(Stmt::Continue(r)),
+            AStmt::Pass(_) | AStmt::TypeAlias(_) | AStmt::IpyEscapeCommand(_) => {}
+            AStmt::Import(_) | AStmt::ImportFrom(_) => {
+                let mut local = FxHashMap::default();
+                record_import(stmt, &mut local);
+                for name in local.keys() {
+                    self.bind(name);
+                }
+                if self.stack.len() > 1 {
+                    self.scope().local_imports.extend(local);
+                }
+            }
+            AStmt::Global(ast::StmtGlobal { names, .. }) | AStmt::Nonlocal(ast::StmtNonlocal { names, .. }) => {
+                for name in names {
+                    let var = self.intern(name.id.as_str());
+                    self.scope().escaping.push(var);
+                }
+            }
+            AStmt::FunctionDef(s) => {
+                let mut exprs: Vec<Expr> = s.decorator_list.iter().map(|d| self.expr(&d.expression)).collect();
+                exprs.extend(parameter_defaults(&s.parameters).map(|d| self.expr(d)));
+                let name = self.bind(s.name.id.as_str());
+                let scope = self.push_scope(ScopeKind::Function, s.name.id.as_str().into(), s.range);
+                let params = self.params(&s.parameters);
+                let body = self.body(&s.body);
+                self.pop_scope(body, params);
+                out.push(Stmt::Def { name: Some(name), scope, exprs, range: r });
+            }
+            AStmt::ClassDef(s) => {
+                let mut exprs: Vec<Expr> = s.decorator_list.iter().map(|d| self.expr(&d.expression)).collect();
+                if let Some(arguments) = &s.arguments {
+                    exprs.extend(arguments.args.iter().map(|a| self.expr(a)));
+                    exprs.extend(arguments.keywords.iter().map(|k| self.expr(&k.value)));
+                }
+                let name = self.bind(s.name.id.as_str());
+                let scope = self.push_scope(ScopeKind::Class, s.name.id.as_str().into(), s.range);
+                let body = self.body(&s.body);
+                self.pop_scope(body, Vec::new());
+                out.push(Stmt::Def { name: Some(name), scope, exprs, range: r });
+            }
+            AStmt::Match(s) => {
+                let subject = self.expr(&s.subject);
+                let cases = s
+                    .cases
+                    .iter()
+                    .map(|case| {
+                        let mut bindings = Vec::new();
+                        let mut values = Vec::new();
+                        self.pattern(&case.pattern, &mut bindings, &mut values);
+                        let guard = case.guard.as_ref().map(|g| self.expr(g));
+                        let irrefutable = guard.is_none()
+                            && matches!(&case.pattern, ast::Pattern::MatchAs(p) if p.pattern.is_none());
+                        let mut body = Vec::new();
+                        if !values.is_empty() {
+                            body.push(Stmt::Expr(Expr { kind: ExprKind::Other(values), range: range(case.range) }));
+                        }
+                        body.extend(self.body(&case.body));
+                        Case { bindings, guard, body, irrefutable }
+                    })
+                    .collect();
+                out.push(Stmt::Match { subject, cases });
+            }
+        }
+    }
+
+    fn elif_chain(&mut self, clauses: &[ast::ElifElseClause]) -> Vec<Stmt> {
+        let Some((first, rest)) = clauses.split_first() else {
+            return Vec::new();
+        };
+        match &first.test {
+            None => self.body(&first.body),
+            Some(test) => {
+                let test = self.expr(test);
+                let body = self.body(&first.body);
+                let orelse = self.elif_chain(rest);
+                vec![Stmt::If { test, body, orelse }]
+            }
+        }
+    }
+
+    fn pattern(&mut self, pattern: &ast::Pattern, bindings: &mut Vec<Var>, values: &mut Vec<Expr>) {
+        match pattern {
+            ast::Pattern::MatchValue(p) => values.push(self.expr(&p.value)),
+            ast::Pattern::MatchSingleton(_) => {}
+            ast::Pattern::MatchSequence(p) => {
+                for p in &p.patterns {
+                    self.pattern(p, bindings, values);
+                }
+            }
+            ast::Pattern::MatchMapping(p) => {
+                for key in &p.keys {
+                    values.push(self.expr(key));
+                }
+                for p in &p.patterns {
+                    self.pattern(p, bindings, values);
+                }
+                if let Some(rest) = &p.rest {
+                    bindings.push(self.bind(rest.id.as_str()));
+                }
+            }
+            ast::Pattern::MatchClass(p) => {
+                values.push(self.expr(&p.cls));
+                for p in &p.arguments.patterns {
+                    self.pattern(p, bindings, values);
+                }
+                for k in &p.arguments.keywords {
+                    self.pattern(&k.pattern, bindings, values);
+                }
+            }
+            ast::Pattern::MatchStar(p) => {
+                if let Some(name) = &p.name {
+                    bindings.push(self.bind(name.id.as_str()));
+                }
+            }
+            ast::Pattern::MatchAs(p) => {
+                if let Some(inner) = &p.pattern {
+                    self.pattern(inner, bindings, values);
+                }
+                if let Some(name) = &p.name {
+                    bindings.push(self.bind(name.id.as_str()));
+                }
+            }
+            ast::Pattern::MatchOr(p) => {
+                for p in &p.patterns {
+                    self.pattern(p, bindings, values);
+                }
+            }
+        }
+    }
+
+    fn params(&mut self, parameters: &ast::Parameters) -> Vec<Var> {
+        let mut params = Vec::new();
+        for p in parameters.posonlyargs.iter().chain(&parameters.args).chain(&parameters.kwonlyargs) {
+            params.push(self.bind(p.parameter.name.id.as_str()));
+        }
+        for p in parameters.vararg.iter().chain(&parameters.kwarg) {
+            params.push(self.bind(p.name.id.as_str()));
+        }
+        params
+    }
+
+    fn target(&mut self, target: &AExpr) -> Target {
+        match target {
+            AExpr::Name(n) => Target::Var(self.bind(n.id.as_str()), range(n.range)),
+            AExpr::Tuple(t) => Target::Unpack(t.elts.iter().map(|e| self.target(e)).collect()),
+            AExpr::List(t) => Target::Unpack(t.elts.iter().map(|e| self.target(e)).collect()),
+            AExpr::Starred(s) => Target::Starred(Box::new(self.target(&s.value))),
+            AExpr::Attribute(a) => Target::Store(vec![self.expr(&a.value)]),
+            AExpr::Subscript(s) => Target::Store(vec![self.expr(&s.value), self.expr(&s.slice)]),
+            other => Target::Store(vec![self.expr(other)]),
+        }
+    }
+
+    fn expr(&mut self, expr: &AExpr) -> Expr {
+        let r = range(expr.range());
+        if !self.deeper(expr.range()) {
+            self.depth -= 1;
+            return Expr { kind: ExprKind::Other(Vec::new()), range: r };
+        }
+        let kind = self.expr_kind(expr);
+        self.depth -= 1;
+        Expr { kind, range: r }
+    }
+
+    fn boxed(&mut self, expr: &AExpr) -> Box<Expr> {
+        Box::new(self.expr(expr))
+    }
+
+    fn exprs<'e>(&mut self, exprs: impl IntoIterator<Item = &'e AExpr>) -> Vec<Expr> {
+        exprs.into_iter().map(|e| self.expr(e)).collect()
+    }
+
+    fn expr_kind(&mut self, expr: &AExpr) -> ExprKind {
+        match expr {
+            AExpr::Name(n) => ExprKind::Var(self.load(n.id.as_str())),
+            AExpr::Attribute(a) => ExprKind::Attr { value: self.boxed(&a.value), attr: a.attr.id.as_str().into() },
+            AExpr::Call(c) => {
+                let path = self.callee_path(&c.func);
+                let func = self.expr(&c.func);
+                let args = self.exprs(c.arguments.args.iter());
+                let keywords = c
+                    .arguments
+                    .keywords
+                    .iter()
+                    .map(|k| Keyword { name: k.arg.as_ref().map(|a| a.id.as_str().into()), value: self.expr(&k.value) })
+                    .collect();
+                let call = Call { func, path, args, keywords };
+                if tables::is_of_interest(&call) {
+                    self.scope().interesting = true;
+                }
+                ExprKind::Call(Box::new(call))
+            }
+            AExpr::Await(a) => ExprKind::Await(self.boxed(&a.value)),
+            AExpr::Yield(y) => ExprKind::Yield(y.value.as_ref().map(|v| self.boxed(v))),
+            AExpr::YieldFrom(y) => {
+                let inner = self.expr(&y.value);
+                ExprKind::Other(vec![inner, Expr { kind: ExprKind::Yield(None), range: range(y.range) }])
+            }
+            AExpr::Tuple(t) => ExprKind::Tuple(self.exprs(&t.elts)),
+            AExpr::List(t) => ExprKind::Container(self.exprs(&t.elts)),
+            AExpr::Set(t) => ExprKind::Container(self.exprs(&t.elts)),
+            AExpr::Dict(d) => {
+                let mut items = Vec::with_capacity(d.items.len() * 2);
+                for item in &d.items {
+                    if let Some(key) = &item.key {
+                        items.push(self.expr(key));
+                    }
+                    items.push(self.expr(&item.value));
+                }
+                ExprKind::Container(items)
+            }
+            AExpr::StringLiteral(s) => ExprKind::Str(s.value.to_str().into()),
+            AExpr::NoneLiteral(_) => ExprKind::None,
+            AExpr::BooleanLiteral(b) => ExprKind::Bool(b.value),
+            AExpr::NumberLiteral(n) => match &n.value {
+                ast::Number::Int(i) => i.as_i64().map_or(ExprKind::Other(Vec::new()), ExprKind::Int),
+                _ => ExprKind::Other(Vec::new()),
+            },
+            AExpr::UnaryOp(u) if u.op == ast::UnaryOp::Not => ExprKind::Not(self.boxed(&u.operand)),
+            AExpr::UnaryOp(u) => ExprKind::Other(vec![self.expr(&u.operand)]),
+            AExpr::BoolOp(b) => ExprKind::BoolOp { and: b.op == ast::BoolOp::And, values: self.exprs(&b.values) },
+            AExpr::Compare(c) if c.ops.len() == 1 => {
+                let op = match c.ops[0] {
+                    ast::CmpOp::Is => CmpOp::Is,
+                    ast::CmpOp::IsNot => CmpOp::IsNot,
+                    ast::CmpOp::Eq => CmpOp::Eq,
+                    ast::CmpOp::NotEq => CmpOp::NotEq,
+                    _ => CmpOp::Other,
+                };
+                ExprKind::Compare { left: self.boxed(&c.left), op, right: self.boxed(&c.comparators[0]) }
+            }
+            AExpr::Compare(c) => {
+                let mut all = vec![self.expr(&c.left)];
+                all.extend(self.exprs(c.comparators.iter()));
+                ExprKind::Other(all)
+            }
+            AExpr::If(i) => ExprKind::IfExp { test: self.boxed(&i.test), body: self.boxed(&i.body), orelse: self.boxed(&i.orelse) },
+            AExpr::Named(n) => {
+                let value = self.boxed(&n.value);
+                match &*n.target {
+                    AExpr::Name(name) => ExprKind::Named { target: self.bind(name.id.as_str()), value },
+                    _ => ExprKind::Other(vec![*value]),
+                }
+            }
+            AExpr::Subscript(s) => ExprKind::Subscript { value: self.boxed(&s.value), index: self.boxed(&s.slice) },
+            AExpr::Starred(s) => ExprKind::Starred(self.boxed(&s.value)),
+            AExpr::Lambda(l) => {
+                let defaults: Vec<Expr> =
+                    l.parameters.iter().flat_map(|p| parameter_defaults(p)).map(|d| self.expr(d)).collect::<Vec<_>>();
+                let scope = self.push_scope(ScopeKind::Lambda, "<lambda>".into(), l.range);
+                let params = l.parameters.as_ref().map(|p| self.params(p)).unwrap_or_default();
+                let body = self.expr(&l.body);
+                let r = body.range;
+                self.pop_scope(vec![Stmt::Return { value: Some(body), range: r }], params);
+                if defaults.is_empty() {
+                    ExprKind::Lambda(scope)
+                } else {
+                    ExprKind::Other(defaults.into_iter().chain([Expr { kind: ExprKind::Lambda(scope), range: range(l.range) }]).collect())
+                }
+            }
+            AExpr::ListComp(c) => self.comprehension(&c.generators, [&*c.elt]),
+            AExpr::SetComp(c) => self.comprehension(&c.generators, [&*c.elt]),
+            AExpr::Generator(c) => self.comprehension(&c.generators, [&*c.elt]),
+            AExpr::DictComp(c) => match &c.key {
+                Some(key) => self.comprehension(&c.generators, [&**key, &*c.value]),
+                None => self.comprehension(&c.generators, [&*c.value]),
+            },
+            _ => {
+                let mut collector = SubExprs(Vec::new());
+                ast::visitor::walk_expr(&mut collector, expr);
+                ExprKind::Other(self.exprs(collector.0))
+            }
+        }
+    }
+
+    fn comprehension<'e>(&mut self, generators: &[ast::Comprehension], elements: impl IntoIterator<Item = &'e AExpr>) -> ExprKind {
+        let mark = self.scope().renames.len();
+        let mut lowered = Vec::with_capacity(generators.len());
+        for generator in generators {
+            // Each iterable is evaluated before the names its loop binds exist.
+            let iter = self.expr(&generator.iter);
+            let mut names = Vec::new();
+            target_names(&generator.target, &mut names);
+            for name in names {
+                self.comp_counter += 1;
+                let renamed = format!("{name}@{}", self.comp_counter);
+                let var = self.intern(&renamed);
+                self.scope().renames.push((name.into(), var));
+            }
+            let target = self.target(&generator.target);
+            let ifs = self.exprs(&generator.ifs);
+            lowered.push(Generator { target, iter, ifs });
+        }
+        let elements = self.exprs(elements);
+        self.scope().renames.truncate(mark);
+        ExprKind::Comprehension { generators: lowered, elements }
+    }
+
+    /// `open`, `os.fdopen`, `pathlib.Path().open`: the callee as a dotted path through imports.
+    fn callee_path(&self, func: &AExpr) -> Option<Box<str>> {
+        let mut parts: Vec<&str> = Vec::new();
+        let mut current = func;
+        let mut called = Vec::new();
+        loop {
+            match current {
+                AExpr::Attribute(a) => {
+                    parts.push(a.attr.id.as_str());
+                    current = &a.value;
+                }
+                AExpr::Call(c) => {
+                    // `pathlib.Path(p).open`: a call in the chain is kept as `()`.
+                    called.push(parts.len());
+                    current = &c.func;
+                }
+                AExpr::Name(n) => {
+                    let name = n.id.as_str();
+                    let scope = self.stack.last()?;
+                    let root: &str = match scope.local_imports.get(name).or_else(|| self.imports.get(name)) {
+                        Some(path) => path,
+                        None if scope.assigned.contains(name) && parts.is_empty() => return None,
+                        None => name,
+                    };
+                    let mut out = String::from(root);
+                    for (i, part) in parts.iter().enumerate().rev() {
+                        if called.contains(&(i + 1)) {
+                            out.push_str("()");
+                        }
+                        out.push('.');
+                        out.push_str(part);
+                    }
+                    if called.contains(&0) {
+                        out.push_str("()");
+                    }
+                    return Some(out.into());
+                }
+                _ => return None,
+            }
+        }
+    }
+}
+
+fn parameter_defaults(parameters: &ast::Parameters) -> impl Iterator<Item = &AExpr> {
+    parameters
+        .posonlyargs
+        .iter()
+        .chain(&parameters.args)
+        .chain(&parameters.kwonlyargs)
+        .filter_map(|p| p.default.as_deref())
+}
+
+fn target_names<'e>(target: &'e AExpr, out: &mut Vec<&'e str>) {
+    match target {
+        AExpr::Name(n) => out.push(n.id.as_str()),
+        AExpr::Tuple(t) => t.elts.iter().for_each(|e| target_names(e, out)),
+        AExpr::List(t) => t.elts.iter().for_each(|e| target_names(e, out)),
+        AExpr::Starred(s) => target_names(&s.value, out),
+        _ => {}
+    }
+}
+
+/// `except:`, `except BaseException:` and `except Exception:` (a `KeyboardInterrupt` at an arbitrary point is
+/// not a path worth reporting) catch everything a call can raise.
+fn catches_everything(type_: &AExpr) -> bool {
+    match type_ {
+        AExpr::Name(n) => matches!(n.id.as_str(), "BaseException" | "Exception"),
+        AExpr::Tuple(t) => t.elts.iter().any(catches_everything),
+        _ => false,
+    }
+}
+
+/// Collects the direct sub-expressions of an expression through ruff's visitor.
+struct SubExprs<'a>(Vec<&'a AExpr>);
+
+impl<'a> ast::visitor::Visitor<'a> for SubExprs<'a> {
+    fn visit_expr(&mut self, expr: &'a AExpr) {
+        self.0.push(expr);
     }
 }

@@ -5,7 +5,7 @@ use std::path::Path;
 use pydevcheck_diagnostics::{Diagnostic, Rule};
 
 use crate::line_index::LineIndex;
-use crate::{ir, parse, source};
+use crate::{flow, ir, parse, source};
 
 /// Declares a rule's static from its documented definition; the `///` lines become `Rule::doc`.
 macro_rules! declare_rule {
@@ -24,11 +24,25 @@ macro_rules! declare_rule {
     };
 }
 
+mod context;
+mod fd_closed_behind_owner;
+mod fd_double_close;
+mod fd_leak;
+mod file_leaks_on_exception;
 mod syntax_error;
+mod unclosed_file;
 mod undecodable_source;
 
 /// Every rule, in code order.
-pub static ALL_RULES: &[&Rule] = &[&syntax_error::SYNTAX_ERROR, &undecodable_source::UNDECODABLE_SOURCE];
+pub static ALL_RULES: &[&Rule] = &[
+    &syntax_error::SYNTAX_ERROR,
+    &undecodable_source::UNDECODABLE_SOURCE,
+    &unclosed_file::UNCLOSED_FILE,
+    &file_leaks_on_exception::FILE_LEAKS_ON_EXCEPTION,
+    &fd_closed_behind_owner::FD_CLOSED_BEHIND_OWNER,
+    &fd_double_close::FD_DOUBLE_CLOSE,
+    &fd_leak::FD_LEAK,
+];
 
 /// Looks a rule up by code (`PDC101`) or name (`unclosed-file`).
 pub fn find_rule(code_or_name: &str) -> Option<&'static Rule> {
@@ -53,4 +67,14 @@ pub(crate) fn syntax_error(path: &Path, index: &LineIndex<'_>, error: &parse::Sy
     syntax_error::diagnostic(path, index, error)
 }
 
-pub(crate) fn check_module(_path: &Path, _index: &LineIndex<'_>, _module: &ir::Module, _out: &mut Vec<Diagnostic>) {}
+/// Runs the dataflow over every scope of a module and reports what the resource rules find.
+pub(crate) fn check_module(path: &Path, index: &LineIndex<'_>, module: &ir::Module, out: &mut Vec<Diagnostic>) {
+    for (scope, facts) in flow::analyse(module) {
+        let cx = context::Context { path, index, scope: &module.scopes[scope], facts: &facts };
+        unclosed_file::check(&cx, out);
+        file_leaks_on_exception::check(&cx, out);
+        fd_closed_behind_owner::check(&cx, out);
+        fd_double_close::check(&cx, out);
+        fd_leak::check(&cx, out);
+    }
+}

@@ -1,0 +1,1341 @@
+//! Resource dataflow over one scope: every path, every exit, exception edges included.
+//!
+//! Python's control flow is structured, so the control-flow graph of a scope is the shape of its IR: this
+//! module walks that shape and makes every edge explicit as it goes — normal fall-through, the exception edge
+//! of every call, `await`, `yield`, `raise` and `assert` to the innermost handler (`except`, `finally`, a
+//! suppressing `with`) or out of the scope, `return`/`break`/`continue` through every enclosing `finally`, and
+//! loop back edges iterated to a fixed point. Walking the structure instead of materialising blocks gives the
+//! same answers as a worklist over a graph (a `finally` body is run once over states tagged with the exit they
+//! are taking, exactly as CPython duplicates it per exit), without building the graph for the vast majority of
+//! scopes that acquire nothing.
+//!
+//! The abstract state is a small *set of path states*. Each path state maps locals to abstract values
+//! (`Res`, `None`, truthy/falsy, …) and each acquisition site to its state (open, closed, handed over, …).
+//! Keeping paths apart, instead of joining them at every merge, is what makes guards (`if f:`,
+//! `if f is not None`, `if not f.closed`) and correlated conditions (`if verbose: log = open(p)` … `if
+//! verbose: log.close()`) precise; a cap on the number of paths keeps the cost linear, joining the paths into
+//! one when it is exceeded.
+
+use std::rc::Rc;
+
+use rustc_hash::FxHashMap;
+use smallvec::SmallVec;
+
+use crate::ir::{Call, CmpOp, Expr, ExprKind, Module, Range, Scope, ScopeKind, Stmt, Target, Var};
+use crate::tables::{self, ArgPolicy, Kind, Shape};
+
+/// More distinct paths than this at one point are joined into one.
+const MAX_PATHS: usize = 24;
+/// Loop bodies are re-run until no new path reaches the head, at most this often.
+const MAX_LOOP_ROUNDS: usize = 12;
+
+/// An acquisition site: one call (one component of it for `os.pipe()`), with the instance it created last.
+pub(crate) type SiteId = u32;
+/// A second live instance of a site, created when a loop acquires again while the previous one is open.
+const SHADOW: SiteId = 1 << 31;
+
+pub(crate) struct Site {
+    pub(crate) call: Range,
+    pub(crate) kind: Kind,
+    /// The local the resource was first bound to, for messages.
+    pub(crate) name: Option<Var>,
+}
+
+/// How a resource got out of its scope still open.
+#[derive(Debug, Clone)]
+pub(crate) enum Exit {
+    /// `return` at this statement (or the end of the body when `None`).
+    Return(Option<Range>),
+    /// The last reference was dropped by this statement: reassigned, deleted, or never bound.
+    Dropped { at: Range, var: Option<Var>, deleted: bool },
+    /// An exception raised at this point leaves the scope (or is caught and the scope then exits).
+    Exception(Range),
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Leak {
+    pub(crate) site: SiteId,
+    /// Only an exception path leaks it.
+    pub(crate) on_exception: bool,
+    pub(crate) exit: Exit,
+    /// When the leaking path went through an exception: where that exception came from.
+    pub(crate) raised_at: Option<Range>,
+}
+
+/// `os.close` misuse: PDC301 and PDC302.
+#[derive(Debug, Clone)]
+pub(crate) enum FdMisuse {
+    /// `os.close(f.fileno())` while `f` is open.
+    ClosedBehindOwner { call: Range, owner: SiteId },
+    /// `os.close(fd)` on an fd closed earlier on this path.
+    DoubleClose { call: Range, fd: SiteId, first: Option<Range> },
+    /// `os.close(fd)` after a file object took ownership of `fd`.
+    ClosedAfterHandOver { call: Range, fd: SiteId, owner_call: Option<Range> },
+}
+
+pub(crate) struct ScopeFacts {
+    pub(crate) sites: Vec<Site>,
+    pub(crate) leaks: Vec<Leak>,
+    pub(crate) misuses: Vec<FdMisuse>,
+}
+
+/// Runs the dataflow on every scope that acquires something.
+pub(crate) fn analyse(module: &Module) -> Vec<(usize, ScopeFacts)> {
+    let mut out = Vec::new();
+    for (index, scope) in module.scopes.iter().enumerate() {
+        if !scope.has_calls_of_interest {
+            continue;
+        }
+        let facts = Analysis::new(module, scope).run();
+        if !facts.leaks.is_empty() || !facts.misuses.is_empty() {
+            out.push((index, facts));
+        }
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Abstract values and states
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Val {
+    Unknown,
+    None,
+    /// Known not to be `None`, truthiness unknown.
+    NotNone,
+    Truthy,
+    Falsy,
+    Res(SiteId),
+    /// `f.fileno()` of a tracked file.
+    Fileno(SiteId),
+    /// `f.close` as a value: whoever gets it will close `f`; it also keeps `f` alive.
+    BoundClose(SiteId),
+    Tuple(Rc<[Val]>),
+}
+
+impl Val {
+    fn for_each_res(&self, f: &mut impl FnMut(SiteId)) {
+        match self {
+            Val::Res(id) | Val::BoundClose(id) => f(*id),
+            Val::Tuple(items) => items.iter().for_each(|v| v.for_each_res(f)),
+            _ => {}
+        }
+    }
+
+    fn refers_to(&self, site: SiteId) -> bool {
+        let mut found = false;
+        self.for_each_res(&mut |id| found |= id == site);
+        found
+    }
+}
+
+/// A site's state on one path; after a join, the union of several.
+type Bits = u8;
+const NOT_ACQUIRED: Bits = 1;
+const OPEN: Bits = 2;
+const CLOSED: Bits = 4;
+/// Handed over (returned, stored, passed to an owner), managed by `with`, or already reported.
+const GONE: Bits = 8;
+/// A raw fd now owned by a file object.
+const OWNED: Bits = 16;
+/// Open, and this path went through an exception edge since the acquisition.
+const EXPOSED: Bits = 32;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tag {
+    Normal,
+    Exception,
+    Return,
+    Break,
+    Continue,
+}
+
+#[derive(Debug, Clone)]
+struct PathState {
+    vars: Rc<[Val]>,
+    /// Sorted by site id.
+    res: SmallVec<[(SiteId, Bits); 4]>,
+    /// Values held by the interpreter rather than a name: the iterable of a running `for`.
+    held: SmallVec<[Val; 2]>,
+    tag: Tag,
+    /// Where the pending exit of this path came from (a `return` or the raising call); not part of identity.
+    origin: Option<Range>,
+    /// The most recent exception this path went through.
+    raised_at: Option<Range>,
+}
+
+impl PartialEq for PathState {
+    fn eq(&self, other: &Self) -> bool {
+        self.tag == other.tag && self.res == other.res && self.held == other.held && self.vars == other.vars
+    }
+}
+
+impl PathState {
+    fn bits(&self, site: SiteId) -> Bits {
+        self.res.iter().find(|(id, _)| *id == site).map_or(NOT_ACQUIRED, |(_, b)| *b)
+    }
+
+    fn set(&mut self, site: SiteId, bits: Bits) {
+        match self.res.binary_search_by_key(&site, |(id, _)| *id) {
+            Ok(i) => self.res[i].1 = bits,
+            Err(i) => self.res.insert(i, (site, bits)),
+        }
+    }
+
+    fn is_open(&self, site: SiteId) -> bool {
+        self.bits(site) & (OPEN | EXPOSED) != 0
+    }
+
+    fn var(&self, var: Var) -> &Val {
+        &self.vars[var as usize]
+    }
+
+    fn set_var(&mut self, var: Var, val: Val) {
+        if self.vars[var as usize] != val {
+            Rc::make_mut(&mut self.vars)[var as usize] = val;
+        }
+    }
+
+    fn referenced(&self, site: SiteId) -> bool {
+        self.vars.iter().chain(self.held.iter()).any(|v| v.refers_to(site))
+    }
+
+    /// Joins `other` into `self` (same tag): equal values stay, differing ones become unknown, except that a
+    /// resource wins so that a later `close` through that name is still seen.
+    fn join(&mut self, other: &PathState) {
+        if self.vars != other.vars {
+            let vars = Rc::make_mut(&mut self.vars);
+            for (mine, theirs) in vars.iter_mut().zip(other.vars.iter()) {
+                if mine != theirs {
+                    *mine = match (&*mine, theirs) {
+                        (Val::Res(a), Val::Res(b)) => Val::Res((*a).min(*b)),
+                        (Val::Res(_), _) => mine.clone(),
+                        (_, Val::Res(_)) => theirs.clone(),
+                        _ => Val::Unknown,
+                    };
+                }
+            }
+        }
+        let mut merged: SmallVec<[(SiteId, Bits); 4]> = SmallVec::new();
+        let (mut i, mut j) = (0, 0);
+        while i < self.res.len() || j < other.res.len() {
+            let a = self.res.get(i).copied();
+            let b = other.res.get(j).copied();
+            match (a, b) {
+                (Some((x, bx)), Some((y, by))) if x == y => {
+                    merged.push((x, bx | by));
+                    i += 1;
+                    j += 1;
+                }
+                (Some((x, bx)), Some((y, _))) if x < y => {
+                    merged.push((x, bx | NOT_ACQUIRED));
+                    i += 1;
+                }
+                (Some((x, bx)), None) => {
+                    merged.push((x, bx | NOT_ACQUIRED));
+                    i += 1;
+                }
+                (_, Some((y, by))) => {
+                    merged.push((y, by | NOT_ACQUIRED));
+                    j += 1;
+                }
+                (None, None) => break,
+            }
+        }
+        self.res = merged;
+        if self.held != other.held {
+            self.held.clear();
+        }
+    }
+}
+
+/// A set of path states; duplicates are dropped, and too many are joined per tag.
+#[derive(Debug, Clone, Default)]
+struct States(Vec<PathState>);
+
+impl States {
+    fn push(&mut self, state: PathState) {
+        if self.0.iter().any(|s| *s == state) {
+            return;
+        }
+        self.0.push(state);
+        if self.0.len() > MAX_PATHS {
+            self.collapse();
+        }
+    }
+
+    fn extend(&mut self, other: States) {
+        for s in other.0 {
+            self.push(s);
+        }
+    }
+
+    fn collapse(&mut self) {
+        let mut joined: Vec<PathState> = Vec::new();
+        for s in self.0.drain(..) {
+            match joined.iter_mut().find(|j| j.tag == s.tag) {
+                Some(j) => j.join(&s),
+                None => joined.push(s),
+            }
+        }
+        self.0 = joined;
+    }
+
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// Where the edges that leave a statement go.
+enum Frame {
+    Loop { breaks: States, continues: States },
+    /// Inside a `try` body with handlers: exceptions go to the handlers, and on past them unless one of them
+    /// catches everything.
+    Handlers { caught: States, catch_all: bool },
+    /// Inside a `try` with `finally`: every exit waits for the `finally` body, tagged with where it goes next.
+    Finally { pending: States },
+    /// Inside `with contextlib.suppress(...)`: an exception resumes after the `with`.
+    Suppress { resumed: States },
+}
+
+struct Analysis<'m> {
+    module: &'m Module,
+    scope: &'m Scope,
+    sites: Vec<Site>,
+    site_index: FxHashMap<(u32, u8), SiteId>,
+    frames: Vec<Frame>,
+    returns: States,
+    raised: States,
+    leaks: Vec<Leak>,
+    misuses: Vec<FdMisuse>,
+    /// Where an fd was first closed and where it was handed to an owner, for PDC302 messages.
+    first_close: FxHashMap<SiteId, Range>,
+    owner_call: FxHashMap<SiteId, Range>,
+}
+
+impl<'m> Analysis<'m> {
+    fn new(module: &'m Module, scope: &'m Scope) -> Self {
+        Analysis {
+            module,
+            scope,
+            sites: Vec::new(),
+            site_index: FxHashMap::default(),
+            frames: Vec::new(),
+            returns: States::default(),
+            raised: States::default(),
+            leaks: Vec::new(),
+            misuses: Vec::new(),
+            first_close: FxHashMap::default(),
+            owner_call: FxHashMap::default(),
+        }
+    }
+
+    fn run(mut self) -> ScopeFacts {
+        let entry = PathState {
+            vars: vec![Val::Unknown; self.scope.vars.len()].into(),
+            res: SmallVec::new(),
+            held: SmallVec::new(),
+            tag: Tag::Normal,
+            origin: None,
+            raised_at: None,
+        };
+        let mut states = States::default();
+        states.push(entry);
+        let end = self.block(&self.scope.body, states);
+        let mut exits = std::mem::take(&mut self.returns);
+        exits.extend(end);
+        let keeps_names = matches!(self.scope.kind, ScopeKind::Module | ScopeKind::Class);
+        for state in &exits.0 {
+            for &(site, bits) in &state.res {
+                if bits & (OPEN | EXPOSED) == 0 {
+                    continue;
+                }
+                // Module and class bodies bind names that outlive the body: only the dropped ones leak.
+                if keeps_names && state.referenced(site) {
+                    continue;
+                }
+                self.leak(site, bits, Exit::Return(state.origin), state.raised_at);
+            }
+        }
+        if !keeps_names {
+            let raised = std::mem::take(&mut self.raised);
+            for state in &raised.0 {
+                for &(site, bits) in &state.res {
+                    if bits & (OPEN | EXPOSED) != 0 {
+                        let at = state.origin.or(state.raised_at).unwrap_or(self.scope.range);
+                        self.leak(site, bits, Exit::Exception(at), Some(at));
+                    }
+                }
+            }
+        }
+        self.leaks.sort_by_key(|l| (l.site, l.on_exception, exit_start(&l.exit)));
+        self.leaks.dedup_by_key(|l| l.site & !SHADOW);
+        ScopeFacts { sites: self.sites, leaks: self.leaks, misuses: self.misuses }
+    }
+
+    fn leak(&mut self, site: SiteId, bits: Bits, exit: Exit, raised_at: Option<Range>) {
+        // A path that went through an exception edge while the resource was open is an exception path, even
+        // when a handler caught it and the scope then returned normally.
+        let on_exception = matches!(exit, Exit::Exception(_)) || bits & EXPOSED != 0;
+        self.leaks.push(Leak { site: site & !SHADOW, on_exception, exit, raised_at });
+    }
+
+    // -----------------------------------------------------------------------------------------------------
+    // Edges
+
+    /// The exception edge of the current point: a copy of `state` goes to the innermost handler.
+    fn raise(&mut self, state: &PathState, at: Range) {
+        let mut state = state.clone();
+        for (_, bits) in state.res.iter_mut() {
+            if *bits & OPEN != 0 {
+                *bits |= EXPOSED;
+            }
+        }
+        state.raised_at = Some(at);
+        state.origin = Some(at);
+        self.raise_from(self.frames.len(), state);
+    }
+
+    fn raise_from(&mut self, top: usize, mut state: PathState) {
+        for i in (0..top).rev() {
+            match &mut self.frames[i] {
+                Frame::Loop { .. } => {}
+                Frame::Handlers { caught, catch_all } => {
+                    state.tag = Tag::Normal;
+                    let catch_all = *catch_all;
+                    caught.push(state.clone());
+                    if catch_all {
+                        return;
+                    }
+                }
+                Frame::Finally { pending } => {
+                    state.tag = Tag::Exception;
+                    pending.push(state);
+                    return;
+                }
+                Frame::Suppress { resumed } => {
+                    state.tag = Tag::Normal;
+                    resumed.push(state);
+                    return;
+                }
+            }
+        }
+        state.tag = Tag::Normal;
+        self.raised.push(state);
+    }
+
+    fn return_from(&mut self, top: usize, mut state: PathState) {
+        for i in (0..top).rev() {
+            if let Frame::Finally { pending } = &mut self.frames[i] {
+                state.tag = Tag::Return;
+                pending.push(state);
+                return;
+            }
+        }
+        state.tag = Tag::Normal;
+        self.returns.push(state);
+    }
+
+    fn jump_from(&mut self, top: usize, mut state: PathState, tag: Tag) {
+        for i in (0..top).rev() {
+            match &mut self.frames[i] {
+                Frame::Finally { pending } => {
+                    state.tag = tag;
+                    pending.push(state);
+                    return;
+                }
+                Frame::Loop { breaks, continues } => {
+                    state.tag = Tag::Normal;
+                    if tag == Tag::Break { breaks.push(state) } else { continues.push(state) }
+                    return;
+                }
+                _ => {}
+            }
+        }
+        // `break` outside a loop does not compile; nothing to follow.
+    }
+
+    // -----------------------------------------------------------------------------------------------------
+    // Statements
+
+    fn block(&mut self, stmts: &'m [Stmt], mut states: States) -> States {
+        for stmt in stmts {
+            if states.is_empty() {
+                break;
+            }
+            states = self.stmt(stmt, states);
+        }
+        states
+    }
+
+    fn each(&mut self, states: States, mut f: impl FnMut(&mut Self, &mut PathState)) -> States {
+        let mut out = States::default();
+        for mut state in states.0 {
+            f(self, &mut state);
+            out.push(state);
+        }
+        out
+    }
+
+    fn stmt(&mut self, stmt: &'m Stmt, states: States) -> States {
+        match stmt {
+            Stmt::Expr(expr) => self.each(states, |a, st| {
+                a.eval(expr, st);
+                a.sweep(st, expr.range, None, false);
+            }),
+            Stmt::Assign { targets, value, range } => self.each(states, |a, st| {
+                let val = a.eval(value, st);
+                for target in targets {
+                    a.bind(target, val.clone(), st);
+                }
+                let var = match targets.as_slice() {
+                    [Target::Var(var, _)] => Some(*var),
+                    _ => None,
+                };
+                a.sweep(st, *range, var, false);
+            }),
+            Stmt::Delete { targets, range } => self.each(states, |a, st| {
+                let mut deleted = None;
+                for target in targets {
+                    match target {
+                        Target::Var(var, _) => {
+                            st.set_var(*var, Val::Unknown);
+                            deleted = Some(*var);
+                        }
+                        other => a.bind(other, Val::Unknown, st),
+                    }
+                }
+                a.sweep(st, *range, deleted, true);
+            }),
+            Stmt::Return { value, range } => {
+                for mut st in states.0 {
+                    if let Some(value) = value {
+                        let val = self.eval(value, &mut st);
+                        self.escape(&val, &mut st);
+                    }
+                    st.origin = Some(*range);
+                    self.return_from(self.frames.len(), st);
+                }
+                States::default()
+            }
+            Stmt::If { test, body, orelse } => {
+                let (yes, no) = self.condition(test, states);
+                let mut out = self.block(body, yes);
+                out.extend(self.block(orelse, no));
+                out
+            }
+            Stmt::While { test, body, orelse, .. } => self.while_loop(test, body, orelse, states),
+            Stmt::For { target, iter, body, orelse, range } => self.for_loop(target, iter, body, orelse, *range, states),
+            Stmt::Try { body, handlers, orelse, finalbody } => self.try_stmt(body, handlers, orelse, finalbody, states),
+            Stmt::With { items, body, range } => self.with_stmt(items, body, *range, states),
+            Stmt::Raise { exc, cause, range } => {
+                for mut st in states.0 {
+                    if let Some(exc) = exc {
+                        self.eval(exc, &mut st);
+                    }
+                    if let Some(cause) = cause {
+                        self.eval(cause, &mut st);
+                    }
+                    self.raise(&st, *range);
+                }
+                States::default()
+            }
+            Stmt::Assert { test, msg, range } => {
+                let (yes, no) = self.condition(test, states);
+                for mut st in no.0 {
+                    if let Some(msg) = msg {
+                        self.eval(msg, &mut st);
+                    }
+                    self.raise(&st, *range);
+                }
+                yes
+            }
+            Stmt::Break(_) => {
+                for st in states.0 {
+                    self.jump_from(self.frames.len(), st, Tag::Break);
+                }
+                States::default()
+            }
+            Stmt::Continue(_) => {
+                for st in states.0 {
+                    self.jump_from(self.frames.len(), st, Tag::Continue);
+                }
+                States::default()
+            }
+            Stmt::Def { name, scope, exprs, range } => self.each(states, |a, st| {
+                for expr in exprs {
+                    a.eval(expr, st);
+                }
+                a.capture(*scope, st);
+                if let Some(name) = name {
+                    st.set_var(*name, Val::Truthy);
+                }
+                a.sweep(st, *range, None, false);
+            }),
+            Stmt::Match { subject, cases } => {
+                let mut pending = self.each(states, |a, st| {
+                    a.eval(subject, st);
+                });
+                let mut out = States::default();
+                for case in cases {
+                    if pending.is_empty() {
+                        break;
+                    }
+                    let mut entered = pending.clone();
+                    for st in entered.0.iter_mut() {
+                        for var in &case.bindings {
+                            st.set_var(*var, Val::Unknown);
+                        }
+                    }
+                    if let Some(guard) = &case.guard {
+                        let (yes, no) = self.condition(guard, entered);
+                        entered = yes;
+                        pending.extend(no);
+                    }
+                    out.extend(self.block(&case.body, entered));
+                    if case.irrefutable {
+                        pending = States::default();
+                    }
+                }
+                out.extend(pending);
+                out
+            }
+        }
+    }
+
+    fn while_loop(&mut self, test: &'m Expr, body: &'m [Stmt], orelse: &'m [Stmt], states: States) -> States {
+        let mut exits = States::default();
+        let breaks = self.iterate(states, |a, head| {
+            let (yes, no) = a.condition(test, head);
+            exits.extend(no);
+            a.block(body, yes)
+        });
+        let mut out = self.block(orelse, exits);
+        out.extend(breaks);
+        out
+    }
+
+    fn for_loop(
+        &mut self,
+        target: &'m Target,
+        iter: &'m Expr,
+        body: &'m [Stmt],
+        orelse: &'m [Stmt],
+        range: Range,
+        states: States,
+    ) -> States {
+        let states = self.each(states, |a, st| {
+            let val = a.eval(iter, st);
+            if let Val::Tuple(items) = &val {
+                // Iterating over a tuple of resources hands them to the loop variable one by one: treat them
+                // as handed over rather than follow each element.
+                for item in items.iter() {
+                    a.escape(item, st);
+                }
+            }
+            st.held.push(val);
+        });
+        let mut exits = States::default();
+        let breaks = self.iterate(states, |a, head| {
+            exits.extend(head.clone());
+            let entered = a.each(head, |a, st| {
+                // Each step of the iterator is a call that may raise.
+                a.raise(st, iter.range);
+                a.bind(target, Val::Unknown, st);
+            });
+            a.block(body, entered)
+        });
+        let mut out = self.block(orelse, exits);
+        out.extend(breaks);
+        self.each(out, |a, st| {
+            st.held.pop();
+            a.sweep(st, range, None, false);
+        })
+    }
+
+    /// Runs a loop body to a fixed point: `step` gets the states at the head (only those not seen before) and
+    /// returns the states at the end of the body. Returns the states that `break` out.
+    fn iterate(&mut self, states: States, mut step: impl FnMut(&mut Self, States) -> States) -> States {
+        let mut seen = States::default();
+        let mut head = states;
+        let mut breaks = States::default();
+        for _ in 0..MAX_LOOP_ROUNDS {
+            let fresh: Vec<PathState> = head.0.into_iter().filter(|s| !seen.0.contains(s)).collect();
+            if fresh.is_empty() {
+                break;
+            }
+            for s in &fresh {
+                seen.0.push(s.clone());
+            }
+            self.frames.push(Frame::Loop { breaks: States::default(), continues: States::default() });
+            let end = step(self, States(fresh));
+            let Some(Frame::Loop { breaks: b, continues }) = self.frames.pop() else {
+                unreachable!("frames are pushed and popped in pairs");
+            };
+            breaks.extend(b);
+            head = end;
+            head.extend(continues);
+        }
+        breaks
+    }
+
+    fn try_stmt(
+        &mut self,
+        body: &'m [Stmt],
+        handlers: &'m [crate::ir::Handler],
+        orelse: &'m [Stmt],
+        finalbody: &'m [Stmt],
+        states: States,
+    ) -> States {
+        let has_finally = !finalbody.is_empty();
+        if has_finally {
+            self.frames.push(Frame::Finally { pending: States::default() });
+        }
+        let mut out;
+        if handlers.is_empty() {
+            out = self.block(body, states);
+            out = self.block(orelse, out);
+        } else {
+            let catch_all = handlers.iter().any(|h| h.catch_all);
+            self.frames.push(Frame::Handlers { caught: States::default(), catch_all });
+            let after_body = self.block(body, states);
+            let Some(Frame::Handlers { caught, .. }) = self.frames.pop() else {
+                unreachable!("frames are pushed and popped in pairs");
+            };
+            out = self.block(orelse, after_body);
+            for handler in handlers {
+                let mut entered = caught.clone();
+                for st in entered.0.iter_mut() {
+                    if let Some(type_) = &handler.type_ {
+                        self.eval_quiet(type_, st);
+                    }
+                    if let Some(name) = handler.name {
+                        st.set_var(name, Val::NotNone);
+                    }
+                }
+                let mut done = self.block(&handler.body, entered);
+                if let Some(name) = handler.name {
+                    for st in done.0.iter_mut() {
+                        st.set_var(name, Val::Unknown);
+                    }
+                }
+                out.extend(done);
+            }
+        }
+        if !has_finally {
+            return out;
+        }
+        let Some(Frame::Finally { pending }) = self.frames.pop() else {
+            unreachable!("frames are pushed and popped in pairs");
+        };
+        let mut entering = out;
+        entering.extend(pending);
+        let finished = self.block(finalbody, entering);
+        let mut resumed = States::default();
+        let top = self.frames.len();
+        for mut st in finished.0 {
+            match st.tag {
+                Tag::Normal => resumed.push(st),
+                Tag::Exception => {
+                    st.tag = Tag::Normal;
+                    self.raise_from(top, st);
+                }
+                Tag::Return => self.return_from(top, st),
+                Tag::Break => self.jump_from(top, st, Tag::Break),
+                Tag::Continue => self.jump_from(top, st, Tag::Continue),
+            }
+        }
+        resumed
+    }
+
+    fn with_stmt(&mut self, items: &'m [crate::ir::WithItem], body: &'m [Stmt], range: Range, states: States) -> States {
+        let mut suppress = false;
+        let states = self.each(states, |a, st| {
+            for item in items {
+                let val = a.eval(&item.context, st);
+                if let ExprKind::Call(call) = &item.context.kind {
+                    suppress |= tables::is_suppress(call);
+                }
+                // `with x:` closes `x` on every exit of the block, exceptions included.
+                if let Val::Res(id) = val {
+                    if st.is_open(id) {
+                        st.set(id, CLOSED);
+                    }
+                }
+                if let Some(target) = &item.target {
+                    a.bind(target, val, st);
+                }
+            }
+            a.sweep(st, range, None, false);
+        });
+        if !suppress {
+            return self.block(body, states);
+        }
+        self.frames.push(Frame::Suppress { resumed: States::default() });
+        let mut out = self.block(body, states);
+        let Some(Frame::Suppress { resumed }) = self.frames.pop() else {
+            unreachable!("frames are pushed and popped in pairs");
+        };
+        out.extend(resumed);
+        out
+    }
+
+    // -----------------------------------------------------------------------------------------------------
+    // Conditions
+
+    /// Evaluates a test and splits the paths into those where it holds and those where it does not.
+    fn condition(&mut self, test: &'m Expr, states: States) -> (States, States) {
+        let states = self.each(states, |a, st| {
+            a.eval(test, st);
+        });
+        let mut yes = States::default();
+        let mut no = States::default();
+        for st in states.0 {
+            let (y, n) = self.split(test, st);
+            y.into_iter().for_each(|s| yes.push(s));
+            n.into_iter().for_each(|s| no.push(s));
+        }
+        (yes, no)
+    }
+
+    fn split(&self, test: &Expr, st: PathState) -> (Vec<PathState>, Vec<PathState>) {
+        match &test.kind {
+            ExprKind::Not(inner) => {
+                let (y, n) = self.split(inner, st);
+                (n, y)
+            }
+            ExprKind::BoolOp { and, values } => {
+                // `a and b` holds where every operand held; `a or b` fails where every operand failed. The
+                // paths still undecided go on to the next operand.
+                let mut undecided = vec![st];
+                let mut decided = Vec::new();
+                for value in values {
+                    let mut next = Vec::new();
+                    for s in undecided {
+                        let (y, n) = self.split(value, s);
+                        if *and {
+                            next.extend(y);
+                            decided.extend(n);
+                        } else {
+                            decided.extend(y);
+                            next.extend(n);
+                        }
+                    }
+                    undecided = next;
+                }
+                if *and { (undecided, decided) } else { (decided, undecided) }
+            }
+            ExprKind::Var(var) | ExprKind::Named { target: var, .. } => self.split_truth(*var, st),
+            ExprKind::Compare { left, op, right } => {
+                let (var, other) = match (&left.kind, &right.kind) {
+                    (ExprKind::Var(v), _) => (*v, &right.kind),
+                    (_, ExprKind::Var(v)) => (*v, &left.kind),
+                    _ => return (vec![st.clone()], vec![st]),
+                };
+                if !matches!(other, ExprKind::None) {
+                    return (vec![st.clone()], vec![st]);
+                }
+                let (is_none, not_none) = self.split_none(var, st);
+                match op {
+                    CmpOp::Is | CmpOp::Eq => (is_none, not_none),
+                    CmpOp::IsNot | CmpOp::NotEq => (not_none, is_none),
+                    CmpOp::Other => {
+                        let mut all = is_none;
+                        all.extend(not_none);
+                        (all.clone(), all)
+                    }
+                }
+            }
+            ExprKind::Attr { value, attr } if &**attr == "closed" => {
+                let ExprKind::Var(var) = value.kind else {
+                    return (vec![st.clone()], vec![st]);
+                };
+                let Val::Res(id) = *st.var(var) else {
+                    return (vec![st.clone()], vec![st]);
+                };
+                let bits = st.bits(id);
+                let mut yes = Vec::new();
+                let mut no = Vec::new();
+                if bits & !(OPEN | EXPOSED) != 0 {
+                    yes.push(st.clone());
+                }
+                if bits & (OPEN | EXPOSED) != 0 {
+                    no.push(st);
+                }
+                (yes, no)
+            }
+            ExprKind::Bool(b) => if *b { (vec![st], vec![]) } else { (vec![], vec![st]) },
+            ExprKind::Int(i) => if *i != 0 { (vec![st], vec![]) } else { (vec![], vec![st]) },
+            ExprKind::None => (vec![], vec![st]),
+            _ => (vec![st.clone()], vec![st]),
+        }
+    }
+
+    fn split_truth(&self, var: Var, st: PathState) -> (Vec<PathState>, Vec<PathState>) {
+        match st.var(var) {
+            Val::Res(_) | Val::Truthy | Val::BoundClose(_) => (vec![st], vec![]),
+            Val::Tuple(items) if !items.is_empty() => (vec![st], vec![]),
+            Val::None | Val::Falsy => (vec![], vec![st]),
+            Val::Unknown | Val::NotNone | Val::Fileno(_) | Val::Tuple(_) => {
+                let mut yes = st.clone();
+                let mut no = st;
+                if matches!(yes.var(var), Val::Unknown | Val::NotNone) {
+                    yes.set_var(var, Val::Truthy);
+                    no.set_var(var, Val::Falsy);
+                }
+                (vec![yes], vec![no])
+            }
+        }
+    }
+
+    fn split_none(&self, var: Var, st: PathState) -> (Vec<PathState>, Vec<PathState>) {
+        match st.var(var) {
+            Val::None => (vec![st], vec![]),
+            Val::Unknown => {
+                let mut yes = st.clone();
+                let mut no = st;
+                yes.set_var(var, Val::None);
+                no.set_var(var, Val::NotNone);
+                (vec![yes], vec![no])
+            }
+            Val::Falsy => (vec![st.clone()], vec![st]),
+            _ => (vec![], vec![st]),
+        }
+    }
+
+    // -----------------------------------------------------------------------------------------------------
+    // Expressions
+
+    /// Evaluates without side effects on resources: names in an `except` clause and the like.
+    fn eval_quiet(&mut self, expr: &'m Expr, st: &mut PathState) {
+        let mut copy = st.clone();
+        self.eval(expr, &mut copy);
+    }
+
+    fn eval(&mut self, expr: &'m Expr, st: &mut PathState) -> Val {
+        match &expr.kind {
+            ExprKind::Var(var) => st.var(*var).clone(),
+            ExprKind::Attr { value, attr } => match self.eval(value, st) {
+                Val::Res(id) if &**attr == "close" => Val::BoundClose(id),
+                _ => Val::Unknown,
+            },
+            ExprKind::Call(call) => self.call(call, expr.range, st),
+            ExprKind::Await(inner) => {
+                self.eval(inner, st);
+                self.raise(st, expr.range);
+                Val::Unknown
+            }
+            ExprKind::Yield(value) => {
+                if let Some(value) = value {
+                    let val = self.eval(value, st);
+                    self.escape(&val, st);
+                }
+                // A suspended generator may be closed: `GeneratorExit` is raised at the `yield`.
+                self.raise(st, expr.range);
+                Val::Unknown
+            }
+            ExprKind::Tuple(items) => {
+                let vals: Vec<Val> = items.iter().map(|e| self.eval(e, st)).collect();
+                if vals.iter().any(|v| !matches!(v, Val::Unknown | Val::None | Val::Truthy | Val::Falsy | Val::NotNone)) {
+                    Val::Tuple(vals.into())
+                } else if vals.is_empty() {
+                    Val::Falsy
+                } else {
+                    Val::Truthy
+                }
+            }
+            ExprKind::Container(items) => {
+                for item in items {
+                    let val = self.eval(item, st);
+                    self.escape(&val, st);
+                }
+                Val::NotNone
+            }
+            ExprKind::Str(s) => if s.is_empty() { Val::Falsy } else { Val::Truthy },
+            ExprKind::None => Val::None,
+            ExprKind::Bool(b) => if *b { Val::Truthy } else { Val::Falsy },
+            ExprKind::Int(i) => if *i != 0 { Val::Truthy } else { Val::Falsy },
+            ExprKind::Not(inner) => match self.eval(inner, st) {
+                Val::Truthy | Val::Res(_) => Val::Falsy,
+                Val::Falsy | Val::None => Val::Truthy,
+                _ => Val::Unknown,
+            },
+            ExprKind::BoolOp { values, .. } => {
+                let mut result = Val::Unknown;
+                for value in values {
+                    let val = self.eval(value, st);
+                    if matches!(val, Val::Res(_)) || matches!(result, Val::Unknown) {
+                        result = val;
+                    }
+                }
+                result
+            }
+            ExprKind::Compare { left, right, .. } => {
+                self.eval(left, st);
+                self.eval(right, st);
+                Val::Unknown
+            }
+            ExprKind::IfExp { test, body, orelse } => {
+                self.eval(test, st);
+                let a = self.eval(body, st);
+                let b = self.eval(orelse, st);
+                if matches!(b, Val::Res(_)) { b } else { a }
+            }
+            ExprKind::Named { target, value } => {
+                let val = self.eval(value, st);
+                self.bind_var(*target, val.clone(), st);
+                val
+            }
+            ExprKind::Subscript { value, index } => {
+                let val = self.eval(value, st);
+                self.eval(index, st);
+                match (&val, &index.kind) {
+                    (Val::Tuple(items), ExprKind::Int(i)) => {
+                        let i = if *i < 0 { items.len() as i64 + *i } else { *i };
+                        usize::try_from(i).ok().and_then(|i| items.get(i)).cloned().unwrap_or(Val::Unknown)
+                    }
+                    _ => Val::Unknown,
+                }
+            }
+            ExprKind::Comprehension { generators, elements } => {
+                for generator in generators {
+                    let val = self.eval(&generator.iter, st);
+                    self.raise(st, generator.iter.range);
+                    // The iterable lives while the comprehension runs; a temporary one is dropped after it.
+                    st.held.push(val);
+                    self.bind(&generator.target, Val::Unknown, st);
+                    for cond in &generator.ifs {
+                        self.eval(cond, st);
+                    }
+                }
+                for element in elements {
+                    let val = self.eval(element, st);
+                    self.escape(&val, st);
+                }
+                for _ in generators {
+                    st.held.pop();
+                }
+                Val::NotNone
+            }
+            ExprKind::Lambda(scope) => {
+                self.capture(*scope, st);
+                Val::Truthy
+            }
+            ExprKind::Starred(inner) => self.eval(inner, st),
+            ExprKind::Other(children) => {
+                for child in children {
+                    self.eval(child, st);
+                }
+                Val::Unknown
+            }
+        }
+    }
+
+    fn call(&mut self, call: &'m Call, range: Range, st: &mut PathState) -> Val {
+        let receiver = match &call.func.kind {
+            ExprKind::Attr { value, attr } => Some((self.eval(value, st), &**attr)),
+            _ => {
+                self.eval(&call.func, st);
+                None
+            }
+        };
+        let args: SmallVec<[Val; 4]> = call.args.iter().map(|a| self.eval(a, st)).collect();
+        let kwargs: SmallVec<[Val; 2]> = call.keywords.iter().map(|k| self.eval(&k.value, st)).collect();
+
+        if let Some((Val::Res(id), method)) = &receiver {
+            return self.resource_method(*id, method, &args, &kwargs, range, st);
+        }
+        if let Some(acquirer) = tables::acquirer(call) {
+            return self.acquire(acquirer, call, &args, &kwargs, range, st);
+        }
+        if tables::is_fd_close(call) {
+            if let Some(fd) = args.first() {
+                self.close_fd(fd, range, st);
+            }
+            self.raise(st, range);
+            return Val::Unknown;
+        }
+        if tables::is_borrower(call) {
+            self.raise(st, range);
+            return Val::Unknown;
+        }
+        if let Some((_, method)) = &receiver {
+            if tables::is_releasing_method(method) {
+                // `stack.enter_context(f)` returns `f`, now closed by the stack.
+                for val in args.iter().chain(&kwargs) {
+                    self.escape(val, st);
+                }
+                self.raise(st, range);
+                return match args.first() {
+                    Some(Val::Res(id)) => Val::Res(*id),
+                    _ => Val::Unknown,
+                };
+            }
+        }
+        // An unknown callee is assumed to take what it is given.
+        for val in args.iter().chain(&kwargs) {
+            self.escape(val, st);
+        }
+        self.raise(st, range);
+        Val::Unknown
+    }
+
+    fn resource_method(
+        &mut self,
+        id: SiteId,
+        method: &str,
+        args: &[Val],
+        kwargs: &[Val],
+        range: Range,
+        st: &mut PathState,
+    ) -> Val {
+        match method {
+            "close" => {
+                // `close()` releases even when flushing raises.
+                if st.is_open(id) {
+                    st.set(id, CLOSED);
+                }
+                self.raise(st, range);
+                Val::Unknown
+            }
+            "fileno" => {
+                self.raise(st, range);
+                Val::Fileno(id)
+            }
+            "detach" => {
+                st.set(id, GONE);
+                self.raise(st, range);
+                Val::Unknown
+            }
+            "__enter__" => {
+                self.raise(st, range);
+                Val::Res(id)
+            }
+            _ => {
+                for val in args.iter().chain(kwargs) {
+                    self.escape(val, st);
+                }
+                self.raise(st, range);
+                Val::Unknown
+            }
+        }
+    }
+
+    fn acquire(
+        &mut self,
+        acquirer: &tables::Acquirer,
+        call: &Call,
+        args: &[Val],
+        kwargs: &[Val],
+        range: Range,
+        st: &mut PathState,
+    ) -> Val {
+        let first = args.first().cloned().or_else(|| {
+            ["file", "fd", "fileobj", "buffer", "raw"]
+                .iter()
+                .find_map(|name| call.keywords.iter().position(|k| k.name.as_deref() == Some(name)))
+                .map(|i| kwargs[i].clone())
+        });
+        let first_res = match first {
+            Some(Val::Res(id)) => Some(id),
+            _ => None,
+        };
+        if acquirer.policy == ArgPolicy::BorrowsFile {
+            if let Some(id) = first_res {
+                if self.sites[(id & !SHADOW) as usize].kind == Kind::File {
+                    self.raise(st, range);
+                    return Val::Unknown;
+                }
+            }
+        }
+        // The call may fail before it owns anything: the exception edge leaves its arguments with the caller.
+        self.raise(st, range);
+        if let Some(id) = first_res {
+            let kind = self.sites[(id & !SHADOW) as usize].kind;
+            match acquirer.policy {
+                ArgPolicy::OwnsFd if kind == Kind::Fd => {
+                    let borrowed = matches!(call.keyword("closefd").map(|e| &e.kind), Some(ExprKind::Bool(false)));
+                    if !borrowed && st.is_open(id) {
+                        st.set(id, OWNED);
+                        self.owner_call.entry(id & !SHADOW).or_insert(range);
+                    }
+                }
+                ArgPolicy::WrapsFile if kind == Kind::File => {
+                    if st.is_open(id) {
+                        st.set(id, GONE);
+                    }
+                }
+                _ => {}
+            }
+        }
+        for val in args.iter().chain(kwargs) {
+            if !matches!(val, Val::Res(id) if Some(*id) == first_res) {
+                self.escape(val, st);
+            }
+        }
+        match acquirer.shape {
+            Shape::One => Val::Res(self.open(range, 0, acquirer.kind, st)),
+            Shape::Pair => {
+                let a = self.open(range, 0, acquirer.kind, st);
+                let b = self.open(range, 1, acquirer.kind, st);
+                Val::Tuple(Rc::from([Val::Res(a), Val::Res(b)]))
+            }
+            Shape::FdAndPath => {
+                let a = self.open(range, 0, acquirer.kind, st);
+                Val::Tuple(Rc::from([Val::Res(a), Val::Truthy]))
+            }
+        }
+    }
+
+    /// A new instance of a site. If the previous instance is still open on this path (a loop came round), it
+    /// keeps living under the shadow id so that dropping it is still seen.
+    fn open(&mut self, call: Range, component: u8, kind: Kind, st: &mut PathState) -> SiteId {
+        let next = self.sites.len() as SiteId;
+        let id = *self.site_index.entry((call.start, component)).or_insert(next);
+        if id == next {
+            self.sites.push(Site { call, kind, name: None });
+        }
+        if st.is_open(id) {
+            let shadow = id | SHADOW;
+            let bits = st.bits(id);
+            st.set(shadow, bits);
+            let vars: Vec<Val> = st.vars.iter().map(|v| rename(v, id, shadow)).collect();
+            st.vars = vars.into();
+            let held: SmallVec<[Val; 2]> = st.held.iter().map(|v| rename(v, id, shadow)).collect();
+            st.held = held;
+        }
+        st.set(id, OPEN);
+        id
+    }
+
+    fn close_fd(&mut self, fd: &Val, call: Range, st: &mut PathState) {
+        match fd {
+            Val::Res(id) => {
+                let site = id & !SHADOW;
+                if self.sites[site as usize].kind != Kind::Fd {
+                    return;
+                }
+                let bits = st.bits(*id);
+                if bits & OWNED != 0 {
+                    self.misuses.push(FdMisuse::ClosedAfterHandOver {
+                        call,
+                        fd: site,
+                        owner_call: self.owner_call.get(&site).copied(),
+                    });
+                } else if bits & CLOSED != 0 && bits & (OPEN | EXPOSED) == 0 {
+                    self.misuses.push(FdMisuse::DoubleClose { call, fd: site, first: self.first_close.get(&site).copied() });
+                }
+                if bits & (OPEN | EXPOSED) != 0 {
+                    self.first_close.entry(site).or_insert(call);
+                }
+                st.set(*id, CLOSED);
+            }
+            Val::Fileno(id) => {
+                if st.is_open(*id) {
+                    self.misuses.push(FdMisuse::ClosedBehindOwner { call, owner: id & !SHADOW });
+                    st.set(*id, GONE);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The value leaves this scope's responsibility: returned, stored, or given to a new owner.
+    fn escape(&mut self, val: &Val, st: &mut PathState) {
+        val.for_each_res(&mut |id| {
+            if st.is_open(id) {
+                st.set(id, GONE);
+            }
+        });
+    }
+
+    fn bind(&mut self, target: &'m Target, val: Val, st: &mut PathState) {
+        match target {
+            Target::Var(var, _) => self.bind_var(*var, val, st),
+            Target::Unpack(targets) => {
+                let items: Option<Rc<[Val]>> = match &val {
+                    Val::Tuple(items) if items.len() == targets.len() => Some(items.clone()),
+                    _ => None,
+                };
+                for (i, t) in targets.iter().enumerate() {
+                    let item = items.as_ref().map_or(Val::Unknown, |items| items[i].clone());
+                    self.bind(t, item, st);
+                }
+                if items.is_none() {
+                    self.escape(&val, st);
+                }
+            }
+            Target::Starred(inner) => {
+                self.escape(&val, st);
+                self.bind(inner, Val::NotNone, st);
+            }
+            Target::Store(exprs) => {
+                for e in exprs {
+                    self.eval(e, st);
+                }
+                self.escape(&val, st);
+            }
+        }
+    }
+
+    fn bind_var(&mut self, var: Var, val: Val, st: &mut PathState) {
+        if let Val::Res(id) = val {
+            let site = &mut self.sites[(id & !SHADOW) as usize];
+            site.name.get_or_insert(var);
+        }
+        if self.scope.escaping_vars.contains(&var) {
+            self.escape(&val, st);
+        }
+        st.set_var(var, val);
+    }
+
+    /// A nested function or lambda that reads a local holding a resource keeps it alive: a closure owns it.
+    fn capture(&mut self, nested: u32, st: &mut PathState) {
+        let Some(scope) = self.module.scopes.get(nested as usize) else {
+            return;
+        };
+        if self.scope.kind == ScopeKind::Class && scope.kind == ScopeKind::Function {
+            return;
+        }
+        for name in &scope.free_names {
+            if let Some(var) = self.scope.lookup(name) {
+                let val = st.var(var).clone();
+                self.escape(&val, st);
+            }
+        }
+    }
+
+    /// At the end of a statement: an open resource that nothing refers to any more has leaked here.
+    fn sweep(&mut self, st: &mut PathState, at: Range, var: Option<Var>, deleted: bool) {
+        let mut dropped: SmallVec<[(SiteId, Bits); 2]> = SmallVec::new();
+        for &(site, bits) in &st.res {
+            if bits & (OPEN | EXPOSED) != 0 && !st.referenced(site) {
+                dropped.push((site, bits));
+            }
+        }
+        for (site, bits) in dropped {
+            let bound = self.sites[(site & !SHADOW) as usize].name;
+            let var = if bound.is_some() && (bound == var || site & SHADOW != 0) { bound } else { None };
+            self.leak(site, bits, Exit::Dropped { at, var, deleted }, st.raised_at);
+            st.set(site, GONE);
+        }
+    }
+}
+
+fn rename(val: &Val, from: SiteId, to: SiteId) -> Val {
+    match val {
+        Val::Res(id) if *id == from => Val::Res(to),
+        Val::BoundClose(id) if *id == from => Val::BoundClose(to),
+        Val::Fileno(id) if *id == from => Val::Fileno(to),
+        Val::Tuple(items) => Val::Tuple(items.iter().map(|v| rename(v, from, to)).collect()),
+        other => other.clone(),
+    }
+}
+
+fn exit_start(exit: &Exit) -> u32 {
+    match exit {
+        Exit::Return(Some(r)) | Exit::Exception(r) => r.start,
+        Exit::Dropped { at, .. } => at.start,
+        Exit::Return(None) => u32::MAX,
+    }
+}

@@ -1,0 +1,98 @@
+//! Turns one scope's dataflow facts into the words of a finding: names, exits, spans.
+
+use std::path::Path;
+
+use pydevcheck_diagnostics::{Diagnostic, Exit as ExitLabel, Rule};
+
+use crate::flow::{Exit, Leak, ScopeFacts, SiteId};
+use crate::ir::{Range, Scope, ScopeKind};
+use crate::line_index::LineIndex;
+use crate::tables::Kind;
+
+pub(crate) struct Context<'a> {
+    pub(crate) path: &'a Path,
+    pub(crate) index: &'a LineIndex<'a>,
+    pub(crate) scope: &'a Scope,
+    pub(crate) facts: &'a ScopeFacts,
+}
+
+/// Longer call texts are cut in messages.
+const MAX_LABEL: usize = 40;
+
+impl Context<'_> {
+    pub(crate) fn leaks(&self, kind: Kind, on_exception: bool) -> impl Iterator<Item = &Leak> {
+        self.facts.leaks.iter().filter(move |l| self.kind(l.site) == kind && l.on_exception == on_exception)
+    }
+
+    pub(crate) fn kind(&self, site: SiteId) -> Kind {
+        self.facts.sites[site as usize].kind
+    }
+
+    /// `` `f` `` when the resource was bound to a name, else the call that made it: `` `open(p)` ``.
+    pub(crate) fn label(&self, site: SiteId) -> String {
+        let site = &self.facts.sites[site as usize];
+        match site.name {
+            Some(var) => format!("`{}`", self.scope.var_name(var)),
+            None => format!("`{}`", self.code(site.call)),
+        }
+    }
+
+    /// The source of a range on one line, shortened.
+    pub(crate) fn code(&self, range: Range) -> String {
+        let text = self.index.slice(range.start, range.end);
+        let text: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        if text.chars().count() <= MAX_LABEL {
+            return text;
+        }
+        let mut short: String = text.chars().take(MAX_LABEL - 1).collect();
+        short.push('…');
+        short
+    }
+
+    pub(crate) fn row(&self, range: Range) -> u32 {
+        self.index.position(range.start).row
+    }
+
+    fn scope_label(&self) -> String {
+        match self.scope.kind {
+            ScopeKind::Module => "the module".to_owned(),
+            ScopeKind::Class => format!("the body of class `{}`", self.scope.name),
+            ScopeKind::Lambda => "the lambda".to_owned(),
+            ScopeKind::Function => format!("`{}`", self.scope.name),
+        }
+    }
+
+    /// "`read` returns at line 14", with the span of that exit.
+    pub(crate) fn exit(&self, leak: &Leak) -> (String, Range) {
+        match &leak.exit {
+            Exit::Return(Some(at)) => (format!("{} returns at line {}", self.scope_label(), self.row(*at)), *at),
+            Exit::Return(None) => {
+                let end = Range { start: self.scope.range.end, end: self.scope.range.end };
+                (format!("the end of {} is reached", self.scope_label()), end)
+            }
+            Exit::Dropped { at, var: Some(var), deleted: true } => {
+                (format!("`{}` is deleted at line {}", self.scope.var_name(*var), self.row(*at)), *at)
+            }
+            Exit::Dropped { at, var: Some(var), deleted: false } => {
+                (format!("`{}` is reassigned at line {}", self.scope.var_name(*var), self.row(*at)), *at)
+            }
+            Exit::Dropped { at, var: None, .. } => (format!("its last reference is dropped at line {}", self.row(*at)), *at),
+            Exit::Exception(at) => (format!("an exception raised by `{}` at line {}", self.code(*at), self.row(*at)), *at),
+        }
+    }
+
+    pub(crate) fn diagnostic(&self, rule: &'static Rule, at: Range, message: String, hint: &str, exit: Option<(String, Range)>) -> Diagnostic {
+        Diagnostic {
+            rule,
+            path: self.path.to_path_buf(),
+            span: self.index.span(at.start, at.end),
+            message,
+            hint: hint.to_owned(),
+            exit: exit.map(|(description, r)| ExitLabel { span: self.index.span(r.start, r.end), description }),
+        }
+    }
+
+    pub(crate) fn site_call(&self, site: SiteId) -> Range {
+        self.facts.sites[site as usize].call
+    }
+}

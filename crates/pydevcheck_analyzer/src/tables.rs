@@ -1,0 +1,230 @@
+//! What the standard library's APIs do with resources: one place to add an API.
+//!
+//! Callees are matched by their dotted path as resolved through the file's imports (`os.fdopen`,
+//! `pathlib.Path().open`). The dataflow asks these tables three questions about a call: does it create a
+//! resource (an *acquirer*, with the kind and shape of what it returns and what it does with its argument),
+//! does it only look at its arguments (a *borrower*), or does it release one (`os.close`)? Any other callee
+//! that receives a resource is assumed to take ownership of it: precision first.
+
+use crate::ir::Call;
+
+/// What must be done to a resource to release it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// A file-like object: released by `.close()` or `with`.
+    File,
+    /// A raw file descriptor (an `int`): released by `os.close(fd)` or by handing it to an owner.
+    Fd,
+}
+
+/// The shape of an acquirer's return value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Shape {
+    One,
+    /// `os.pipe()`, `os.openpty()`: a tuple of two resources.
+    Pair,
+    /// `tempfile.mkstemp()`: `(fd, path)`.
+    FdAndPath,
+}
+
+/// What an acquirer does with a resource passed as its first argument.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ArgPolicy {
+    /// Nothing to do with resources.
+    Plain,
+    /// `open(fd)`, `os.fdopen(fd)`: a raw fd argument is owned by the new file unless `closefd=False`.
+    OwnsFd,
+    /// `gzip.open(fileobj)`, `zipfile.ZipFile(fileobj)`: given an open file, the result wraps it without
+    /// owning it, and closing the wrapper leaves the file open; so the result is no new obligation.
+    BorrowsFile,
+    /// `io.TextIOWrapper(raw)`: the wrapper owns the raw file and closes it; one obligation moves to it.
+    WrapsFile,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Acquirer {
+    pub(crate) path: &'static str,
+    pub(crate) kind: Kind,
+    pub(crate) shape: Shape,
+    pub(crate) policy: ArgPolicy,
+}
+
+const fn file(path: &'static str, policy: ArgPolicy) -> Acquirer {
+    Acquirer { path, kind: Kind::File, shape: Shape::One, policy }
+}
+
+const fn fd(path: &'static str, shape: Shape) -> Acquirer {
+    Acquirer { path, kind: Kind::Fd, shape, policy: ArgPolicy::Plain }
+}
+
+use ArgPolicy::{BorrowsFile, OwnsFd, Plain, WrapsFile};
+
+static ACQUIRERS: &[Acquirer] = &[
+    file("open", OwnsFd),
+    file("io.open", OwnsFd),
+    file("builtins.open", OwnsFd),
+    file("io.FileIO", OwnsFd),
+    file("os.fdopen", OwnsFd),
+    file("codecs.open", Plain),
+    file("tokenize.open", Plain),
+    file("gzip.open", BorrowsFile),
+    file("gzip.GzipFile", BorrowsFile),
+    file("bz2.open", BorrowsFile),
+    file("bz2.BZ2File", BorrowsFile),
+    file("lzma.open", BorrowsFile),
+    file("lzma.LZMAFile", BorrowsFile),
+    file("zipfile.ZipFile", BorrowsFile),
+    file("zipfile.PyZipFile", BorrowsFile),
+    file("tarfile.open", BorrowsFile),
+    file("tarfile.TarFile", BorrowsFile),
+    file("tarfile.TarFile.open", BorrowsFile),
+    file("shelve.open", Plain),
+    file("dbm.open", Plain),
+    file("dbm.gnu.open", Plain),
+    file("dbm.ndbm.open", Plain),
+    file("dbm.dumb.open", Plain),
+    file("mmap.mmap", Plain),
+    file("wave.open", BorrowsFile),
+    file("fileinput.input", Plain),
+    file("fileinput.FileInput", Plain),
+    file("sqlite3.connect", Plain),
+    file("io.TextIOWrapper", WrapsFile),
+    file("io.BufferedReader", WrapsFile),
+    file("io.BufferedWriter", WrapsFile),
+    file("io.BufferedRandom", WrapsFile),
+    file("pathlib.Path().open", Plain),
+    file("pathlib.PosixPath().open", Plain),
+    file("pathlib.WindowsPath().open", Plain),
+    fd("os.open", Shape::One),
+    fd("os.dup", Shape::One),
+    fd("os.memfd_create", Shape::One),
+    fd("os.eventfd", Shape::One),
+    fd("os.posix_openpt", Shape::One),
+    fd("os.pipe", Shape::Pair),
+    fd("os.pipe2", Shape::Pair),
+    fd("os.openpty", Shape::Pair),
+    fd("pty.openpty", Shape::Pair),
+    fd("tempfile.mkstemp", Shape::FdAndPath),
+];
+
+/// Callees that use their arguments during the call and keep nothing.
+static BORROWERS: &[&str] = &[
+    "print",
+    "len",
+    "str",
+    "repr",
+    "bytes",
+    "bool",
+    "int",
+    "id",
+    "hash",
+    "type",
+    "isinstance",
+    "issubclass",
+    "hasattr",
+    "getattr",
+    "callable",
+    "iter",
+    "next",
+    "list",
+    "tuple",
+    "sorted",
+    "sum",
+    "any",
+    "all",
+    "max",
+    "min",
+    "enumerate",
+    "json.load",
+    "json.dump",
+    "pickle.load",
+    "pickle.dump",
+    "marshal.load",
+    "marshal.dump",
+    "plistlib.load",
+    "plistlib.dump",
+    "tomllib.load",
+    "yaml.load",
+    "yaml.safe_load",
+    "yaml.dump",
+    "yaml.safe_dump",
+    "csv.reader",
+    "csv.writer",
+    "csv.DictReader",
+    "csv.DictWriter",
+    "shutil.copyfileobj",
+    "hashlib.file_digest",
+    "email.message_from_file",
+    "email.message_from_binary_file",
+    "tokenize.detect_encoding",
+    "os.fstat",
+    "os.fsync",
+    "os.fdatasync",
+    "os.read",
+    "os.write",
+    "os.pread",
+    "os.pwrite",
+    "os.readv",
+    "os.writev",
+    "os.lseek",
+    "os.ftruncate",
+    "os.fchmod",
+    "os.fchown",
+    "os.fchdir",
+    "os.fstatvfs",
+    "os.isatty",
+    "os.ttyname",
+    "os.set_inheritable",
+    "os.get_inheritable",
+    "os.set_blocking",
+    "os.get_blocking",
+    "os.dup2",
+    "os.sendfile",
+    "os.posix_fallocate",
+    "os.posix_fadvise",
+    "os.lockf",
+    "os.device_encoding",
+    "os.get_terminal_size",
+    "fcntl.fcntl",
+    "fcntl.flock",
+    "fcntl.lockf",
+    "fcntl.ioctl",
+    "termios.tcgetattr",
+    "termios.tcsetattr",
+    "tty.setraw",
+    "tty.setcbreak",
+    "select.select",
+    "stat.S_ISREG",
+];
+
+/// Methods that hand a resource (or its bound `close`) to an object that will release it: `ExitStack`,
+/// `unittest.TestCase.addCleanup`, `atexit.register`.
+static RELEASING_METHODS: &[&str] = &["enter_context", "enter_async_context", "push", "callback", "addCleanup", "register"];
+
+pub(crate) fn acquirer(call: &Call) -> Option<&'static Acquirer> {
+    let path = call.path.as_deref()?;
+    ACQUIRERS.iter().find(|a| a.path == path)
+}
+
+pub(crate) fn is_borrower(call: &Call) -> bool {
+    call.path.as_deref().is_some_and(|path| BORROWERS.contains(&path))
+}
+
+pub(crate) fn is_releasing_method(name: &str) -> bool {
+    RELEASING_METHODS.contains(&name)
+}
+
+/// `os.close(fd)`.
+pub(crate) fn is_fd_close(call: &Call) -> bool {
+    call.path.as_deref() == Some("os.close")
+}
+
+/// `contextlib.suppress(...)` swallows exceptions of its `with` body.
+pub(crate) fn is_suppress(call: &Call) -> bool {
+    matches!(call.path.as_deref(), Some("contextlib.suppress" | "suppress"))
+}
+
+/// Whether a call can start an obligation: scopes without one skip the dataflow.
+pub(crate) fn is_of_interest(call: &Call) -> bool {
+    acquirer(call).is_some()
+}
