@@ -7,9 +7,20 @@ fn main() {
             Ok(bytes) => {
                 let report = pydevcheck_analyzer::check_bytes(&path, &bytes);
                 for d in &report.diagnostics {
-                    println!("{}:{}:{}: {} {}", d.path.display(), d.span.start.row, d.span.start.column, d.rule.code, d.message);
+                    println!(
+                        "{}:{}:{}: {} {}",
+                        d.path.display(),
+                        d.span.start.row,
+                        d.span.start.column,
+                        d.rule.code,
+                        d.message
+                    );
                 }
-                if report.diagnostics.is_empty() { code } else { 1 }
+                if report.diagnostics.is_empty() {
+                    code
+                } else {
+                    1
+                }
             }
             Err(error) => {
                 eprintln!("{arg}: {error}");

@@ -25,7 +25,7 @@ use crate::ir::{Call, CmpOp, Expr, ExprKind, Module, Range, Scope, ScopeKind, St
 use crate::tables::{self, ArgPolicy, Kind, Shape};
 
 /// More distinct paths than this at one point are joined into one.
-const MAX_PATHS: usize = 24;
+const MAX_PATHS: usize = 32;
 /// Loop bodies are re-run until no new path reaches the head, at most this often.
 const MAX_LOOP_ROUNDS: usize = 12;
 
@@ -47,7 +47,11 @@ pub(crate) enum Exit {
     /// `return` at this statement (or the end of the body when `None`).
     Return(Option<Range>),
     /// The last reference was dropped by this statement: reassigned, deleted, or never bound.
-    Dropped { at: Range, var: Option<Var>, deleted: bool },
+    Dropped {
+        at: Range,
+        var: Option<Var>,
+        deleted: bool,
+    },
     /// An exception raised at this point leaves the scope (or is caught and the scope then exits).
     Exception(Range),
 }
@@ -68,12 +72,32 @@ pub(crate) enum FdMisuse {
     /// `os.close(f.fileno())` while `f` is open.
     ClosedBehindOwner { call: Range, owner: SiteId },
     /// `os.close(fd)` on an fd closed earlier on this path.
-    DoubleClose { call: Range, fd: SiteId, first: Option<Range> },
+    DoubleClose {
+        call: Range,
+        fd: SiteId,
+        first: Option<Range>,
+    },
     /// `os.close(fd)` after a file object took ownership of `fd`.
-    ClosedAfterHandOver { call: Range, fd: SiteId, owner_call: Option<Range> },
+    ClosedAfterHandOver {
+        call: Range,
+        fd: SiteId,
+        owner_call: Option<Range>,
+    },
+}
+
+impl FdMisuse {
+    pub(crate) fn call(&self) -> Range {
+        match self {
+            FdMisuse::ClosedBehindOwner { call, .. }
+            | FdMisuse::DoubleClose { call, .. }
+            | FdMisuse::ClosedAfterHandOver { call, .. } => *call,
+        }
+    }
 }
 
 pub(crate) struct ScopeFacts {
+    /// Exception origins that are a `for` loop fetching its next item rather than a call.
+    pub(crate) iteration_points: Vec<Range>,
     pub(crate) sites: Vec<Site>,
     pub(crate) leaks: Vec<Leak>,
     pub(crate) misuses: Vec<FdMisuse>,
@@ -106,6 +130,8 @@ enum Val {
     Truthy,
     Falsy,
     Res(SiteId),
+    /// One of these resources: paths that bound different ones to the same name were joined.
+    Either(Rc<[SiteId]>),
     /// `f.fileno()` of a tracked file.
     Fileno(SiteId),
     /// `f.close` as a value: whoever gets it will close `f`; it also keeps `f` alive.
@@ -117,9 +143,28 @@ impl Val {
     fn for_each_res(&self, f: &mut impl FnMut(SiteId)) {
         match self {
             Val::Res(id) | Val::BoundClose(id) => f(*id),
+            Val::Either(ids) => ids.iter().for_each(|id| f(*id)),
             Val::Tuple(items) => items.iter().for_each(|v| v.for_each_res(f)),
             _ => {}
         }
+    }
+
+    /// The resources this value may be.
+    fn resources(&self) -> SmallVec<[SiteId; 2]> {
+        match self {
+            Val::Res(id) => SmallVec::from_slice(&[*id]),
+            Val::Either(ids) => ids.iter().copied().collect(),
+            _ => SmallVec::new(),
+        }
+    }
+
+    fn is_resource(&self) -> bool {
+        matches!(self, Val::Res(_) | Val::Either(_))
+    }
+
+    /// A fact about a value that is not a resource and not `None`: what is dropped first when paths pile up.
+    fn is_minor_fact(&self) -> bool {
+        matches!(self, Val::Truthy | Val::Falsy | Val::NotNone)
     }
 
     fn refers_to(&self, site: SiteId) -> bool {
@@ -160,19 +205,27 @@ struct PathState {
     tag: Tag,
     /// Where the pending exit of this path came from (a `return` or the raising call); not part of identity.
     origin: Option<Range>,
-    /// The most recent exception this path went through.
-    raised_at: Option<Range>,
+    /// For each site that was open at an exception edge: the first such edge. Not part of identity.
+    exposed_at: SmallVec<[(SiteId, Range); 2]>,
+    /// The path ended inside the statement being evaluated (`sys.exit()`, `os._exit()`).
+    dead: bool,
 }
 
 impl PartialEq for PathState {
     fn eq(&self, other: &Self) -> bool {
-        self.tag == other.tag && self.res == other.res && self.held == other.held && self.vars == other.vars
+        self.tag == other.tag
+            && self.res == other.res
+            && self.held == other.held
+            && self.vars == other.vars
     }
 }
 
 impl PathState {
     fn bits(&self, site: SiteId) -> Bits {
-        self.res.iter().find(|(id, _)| *id == site).map_or(NOT_ACQUIRED, |(_, b)| *b)
+        self.res
+            .iter()
+            .find(|(id, _)| *id == site)
+            .map_or(NOT_ACQUIRED, |(_, b)| *b)
     }
 
     fn set(&mut self, site: SiteId, bits: Bits) {
@@ -196,8 +249,18 @@ impl PathState {
         }
     }
 
+    fn exposed_at(&self, site: SiteId) -> Option<Range> {
+        self.exposed_at
+            .iter()
+            .find(|(id, _)| *id == site)
+            .map(|(_, at)| *at)
+    }
+
     fn referenced(&self, site: SiteId) -> bool {
-        self.vars.iter().chain(self.held.iter()).any(|v| v.refers_to(site))
+        self.vars
+            .iter()
+            .chain(self.held.iter())
+            .any(|v| v.refers_to(site))
     }
 
     /// Joins `other` into `self` (same tag): equal values stay, differing ones become unknown, except that a
@@ -207,11 +270,18 @@ impl PathState {
             let vars = Rc::make_mut(&mut self.vars);
             for (mine, theirs) in vars.iter_mut().zip(other.vars.iter()) {
                 if mine != theirs {
-                    *mine = match (&*mine, theirs) {
-                        (Val::Res(a), Val::Res(b)) => Val::Res((*a).min(*b)),
-                        (Val::Res(_), _) => mine.clone(),
-                        (_, Val::Res(_)) => theirs.clone(),
-                        _ => Val::Unknown,
+                    *mine = if mine.is_resource() && theirs.is_resource() {
+                        let mut ids = mine.resources();
+                        ids.extend(theirs.resources());
+                        ids.sort_unstable();
+                        ids.dedup();
+                        Val::Either(ids.as_slice().into())
+                    } else if mine.is_resource() {
+                        mine.clone()
+                    } else if theirs.is_resource() {
+                        theirs.clone()
+                    } else {
+                        Val::Unknown
                     };
                 }
             }
@@ -255,7 +325,7 @@ struct States(Vec<PathState>);
 
 impl States {
     fn push(&mut self, state: PathState) {
-        if self.0.iter().any(|s| *s == state) {
+        if self.0.contains(&state) {
             return;
         }
         self.0.push(state);
@@ -270,7 +340,32 @@ impl States {
         }
     }
 
+    /// Too many paths: first forget the truthiness of values that are neither resources nor `None`, which
+    /// keeps guards on resources exact; join what is still too many.
     fn collapse(&mut self) {
+        let states = std::mem::take(&mut self.0);
+        for mut s in states {
+            if s.vars.iter().any(Val::is_minor_fact) {
+                let vars: Vec<Val> = s
+                    .vars
+                    .iter()
+                    .map(|v| {
+                        if v.is_minor_fact() {
+                            Val::Unknown
+                        } else {
+                            v.clone()
+                        }
+                    })
+                    .collect();
+                s.vars = vars.into();
+            }
+            if !self.0.contains(&s) {
+                self.0.push(s);
+            }
+        }
+        if self.0.len() <= MAX_PATHS {
+            return;
+        }
         let mut joined: Vec<PathState> = Vec::new();
         for s in self.0.drain(..) {
             match joined.iter_mut().find(|j| j.tag == s.tag) {
@@ -288,14 +383,24 @@ impl States {
 
 /// Where the edges that leave a statement go.
 enum Frame {
-    Loop { breaks: States, continues: States },
+    Loop {
+        breaks: States,
+        continues: States,
+    },
     /// Inside a `try` body with handlers: exceptions go to the handlers, and on past them unless one of them
     /// catches everything.
-    Handlers { caught: States, catch_all: bool },
+    Handlers {
+        caught: States,
+        catch_all: bool,
+    },
     /// Inside a `try` with `finally`: every exit waits for the `finally` body, tagged with where it goes next.
-    Finally { pending: States },
+    Finally {
+        pending: States,
+    },
     /// Inside `with contextlib.suppress(...)`: an exception resumes after the `with`.
-    Suppress { resumed: States },
+    Suppress {
+        resumed: States,
+    },
 }
 
 struct Analysis<'m> {
@@ -311,6 +416,7 @@ struct Analysis<'m> {
     /// Where an fd was first closed and where it was handed to an owner, for PDC302 messages.
     first_close: FxHashMap<SiteId, Range>,
     owner_call: FxHashMap<SiteId, Range>,
+    iteration_points: Vec<Range>,
 }
 
 impl<'m> Analysis<'m> {
@@ -327,6 +433,7 @@ impl<'m> Analysis<'m> {
             misuses: Vec::new(),
             first_close: FxHashMap::default(),
             owner_call: FxHashMap::default(),
+            iteration_points: Vec::new(),
         }
     }
 
@@ -337,7 +444,8 @@ impl<'m> Analysis<'m> {
             held: SmallVec::new(),
             tag: Tag::Normal,
             origin: None,
-            raised_at: None,
+            exposed_at: SmallVec::new(),
+            dead: false,
         };
         let mut states = States::default();
         states.push(entry);
@@ -354,7 +462,12 @@ impl<'m> Analysis<'m> {
                 if keeps_names && state.referenced(site) {
                     continue;
                 }
-                self.leak(site, bits, Exit::Return(state.origin), state.raised_at);
+                self.leak(
+                    site,
+                    bits,
+                    Exit::Return(state.origin),
+                    state.exposed_at(site),
+                );
             }
         }
         if !keeps_names {
@@ -362,22 +475,38 @@ impl<'m> Analysis<'m> {
             for state in &raised.0 {
                 for &(site, bits) in &state.res {
                     if bits & (OPEN | EXPOSED) != 0 {
-                        let at = state.origin.or(state.raised_at).unwrap_or(self.scope.range);
+                        let at = state
+                            .exposed_at(site)
+                            .or(state.origin)
+                            .unwrap_or(self.scope.range);
                         self.leak(site, bits, Exit::Exception(at), Some(at));
                     }
                 }
             }
         }
-        self.leaks.sort_by_key(|l| (l.site, l.on_exception, exit_start(&l.exit)));
+        self.leaks
+            .sort_by_key(|l| (l.site, l.on_exception, exit_start(&l.exit)));
         self.leaks.dedup_by_key(|l| l.site & !SHADOW);
-        ScopeFacts { sites: self.sites, leaks: self.leaks, misuses: self.misuses }
+        self.misuses.sort_by_key(|m| m.call().start);
+        self.misuses.dedup_by_key(|m| m.call().start);
+        ScopeFacts {
+            iteration_points: self.iteration_points,
+            sites: self.sites,
+            leaks: self.leaks,
+            misuses: self.misuses,
+        }
     }
 
     fn leak(&mut self, site: SiteId, bits: Bits, exit: Exit, raised_at: Option<Range>) {
         // A path that went through an exception edge while the resource was open is an exception path, even
         // when a handler caught it and the scope then returned normally.
         let on_exception = matches!(exit, Exit::Exception(_)) || bits & EXPOSED != 0;
-        self.leaks.push(Leak { site: site & !SHADOW, on_exception, exit, raised_at });
+        self.leaks.push(Leak {
+            site: site & !SHADOW,
+            on_exception,
+            exit,
+            raised_at,
+        });
     }
 
     // -----------------------------------------------------------------------------------------------------
@@ -385,13 +514,19 @@ impl<'m> Analysis<'m> {
 
     /// The exception edge of the current point: a copy of `state` goes to the innermost handler.
     fn raise(&mut self, state: &PathState, at: Range) {
+        if state.dead {
+            return;
+        }
         let mut state = state.clone();
-        for (_, bits) in state.res.iter_mut() {
-            if *bits & OPEN != 0 {
-                *bits |= EXPOSED;
+        for i in 0..state.res.len() {
+            let (site, bits) = state.res[i];
+            if bits & OPEN != 0 {
+                state.res[i].1 |= EXPOSED;
+            }
+            if bits & (OPEN | EXPOSED) != 0 && state.exposed_at(site).is_none() {
+                state.exposed_at.push((site, at));
             }
         }
-        state.raised_at = Some(at);
         state.origin = Some(at);
         self.raise_from(self.frames.len(), state);
     }
@@ -446,7 +581,11 @@ impl<'m> Analysis<'m> {
                 }
                 Frame::Loop { breaks, continues } => {
                     state.tag = Tag::Normal;
-                    if tag == Tag::Break { breaks.push(state) } else { continues.push(state) }
+                    if tag == Tag::Break {
+                        breaks.push(state)
+                    } else {
+                        continues.push(state)
+                    }
                     return;
                 }
                 _ => {}
@@ -472,7 +611,9 @@ impl<'m> Analysis<'m> {
         let mut out = States::default();
         for mut state in states.0 {
             f(self, &mut state);
-            out.push(state);
+            if !state.dead {
+                out.push(state);
+            }
         }
         out
     }
@@ -483,13 +624,17 @@ impl<'m> Analysis<'m> {
                 a.eval(expr, st);
                 a.sweep(st, expr.range, None, false);
             }),
-            Stmt::Assign { targets, value, range } => self.each(states, |a, st| {
+            Stmt::Assign {
+                targets,
+                value,
+                range,
+            } => self.each(states, |a, st| {
                 let val = a.eval(value, st);
                 for target in targets {
                     a.bind(target, val.clone(), st);
                 }
                 let var = match targets.as_slice() {
-                    [Target::Var(var, _)] => Some(*var),
+                    [Target::Var(var)] => Some(*var),
                     _ => None,
                 };
                 a.sweep(st, *range, var, false);
@@ -498,7 +643,7 @@ impl<'m> Analysis<'m> {
                 let mut deleted = None;
                 for target in targets {
                     match target {
-                        Target::Var(var, _) => {
+                        Target::Var(var) => {
                             st.set_var(*var, Val::Unknown);
                             deleted = Some(*var);
                         }
@@ -514,7 +659,9 @@ impl<'m> Analysis<'m> {
                         self.escape(&val, &mut st);
                     }
                     st.origin = Some(*range);
-                    self.return_from(self.frames.len(), st);
+                    if !st.dead {
+                        self.return_from(self.frames.len(), st);
+                    }
                 }
                 States::default()
             }
@@ -524,9 +671,20 @@ impl<'m> Analysis<'m> {
                 out.extend(self.block(orelse, no));
                 out
             }
-            Stmt::While { test, body, orelse, .. } => self.while_loop(test, body, orelse, states),
-            Stmt::For { target, iter, body, orelse, range } => self.for_loop(target, iter, body, orelse, *range, states),
-            Stmt::Try { body, handlers, orelse, finalbody } => self.try_stmt(body, handlers, orelse, finalbody, states),
+            Stmt::While { test, body, orelse } => self.while_loop(test, body, orelse, states),
+            Stmt::For {
+                target,
+                iter,
+                body,
+                orelse,
+                range,
+            } => self.for_loop(target, iter, body, orelse, *range, states),
+            Stmt::Try {
+                body,
+                handlers,
+                orelse,
+                finalbody,
+            } => self.try_stmt(body, handlers, orelse, finalbody, states),
             Stmt::With { items, body, range } => self.with_stmt(items, body, *range, states),
             Stmt::Raise { exc, cause, range } => {
                 for mut st in states.0 {
@@ -550,19 +708,24 @@ impl<'m> Analysis<'m> {
                 }
                 yes
             }
-            Stmt::Break(_) => {
+            Stmt::Break => {
                 for st in states.0 {
                     self.jump_from(self.frames.len(), st, Tag::Break);
                 }
                 States::default()
             }
-            Stmt::Continue(_) => {
+            Stmt::Continue => {
                 for st in states.0 {
                     self.jump_from(self.frames.len(), st, Tag::Continue);
                 }
                 States::default()
             }
-            Stmt::Def { name, scope, exprs, range } => self.each(states, |a, st| {
+            Stmt::Def {
+                name,
+                scope,
+                exprs,
+                range,
+            } => self.each(states, |a, st| {
                 for expr in exprs {
                     a.eval(expr, st);
                 }
@@ -603,7 +766,13 @@ impl<'m> Analysis<'m> {
         }
     }
 
-    fn while_loop(&mut self, test: &'m Expr, body: &'m [Stmt], orelse: &'m [Stmt], states: States) -> States {
+    fn while_loop(
+        &mut self,
+        test: &'m Expr,
+        body: &'m [Stmt],
+        orelse: &'m [Stmt],
+        states: States,
+    ) -> States {
         let mut exits = States::default();
         let breaks = self.iterate(states, |a, head| {
             let (yes, no) = a.condition(test, head);
@@ -635,6 +804,9 @@ impl<'m> Analysis<'m> {
             }
             st.held.push(val);
         });
+        if !self.iteration_points.contains(&iter.range) {
+            self.iteration_points.push(iter.range);
+        }
         let mut exits = States::default();
         let breaks = self.iterate(states, |a, head| {
             exits.extend(head.clone());
@@ -655,21 +827,33 @@ impl<'m> Analysis<'m> {
 
     /// Runs a loop body to a fixed point: `step` gets the states at the head (only those not seen before) and
     /// returns the states at the end of the body. Returns the states that `break` out.
-    fn iterate(&mut self, states: States, mut step: impl FnMut(&mut Self, States) -> States) -> States {
+    fn iterate(
+        &mut self,
+        states: States,
+        mut step: impl FnMut(&mut Self, States) -> States,
+    ) -> States {
         let mut seen = States::default();
         let mut head = states;
         let mut breaks = States::default();
         for _ in 0..MAX_LOOP_ROUNDS {
-            let fresh: Vec<PathState> = head.0.into_iter().filter(|s| !seen.0.contains(s)).collect();
+            let fresh: Vec<PathState> =
+                head.0.into_iter().filter(|s| !seen.0.contains(s)).collect();
             if fresh.is_empty() {
                 break;
             }
             for s in &fresh {
                 seen.0.push(s.clone());
             }
-            self.frames.push(Frame::Loop { breaks: States::default(), continues: States::default() });
+            self.frames.push(Frame::Loop {
+                breaks: States::default(),
+                continues: States::default(),
+            });
             let end = step(self, States(fresh));
-            let Some(Frame::Loop { breaks: b, continues }) = self.frames.pop() else {
+            let Some(Frame::Loop {
+                breaks: b,
+                continues,
+            }) = self.frames.pop()
+            else {
                 unreachable!("frames are pushed and popped in pairs");
             };
             breaks.extend(b);
@@ -689,7 +873,9 @@ impl<'m> Analysis<'m> {
     ) -> States {
         let has_finally = !finalbody.is_empty();
         if has_finally {
-            self.frames.push(Frame::Finally { pending: States::default() });
+            self.frames.push(Frame::Finally {
+                pending: States::default(),
+            });
         }
         let mut out;
         if handlers.is_empty() {
@@ -697,7 +883,10 @@ impl<'m> Analysis<'m> {
             out = self.block(orelse, out);
         } else {
             let catch_all = handlers.iter().any(|h| h.catch_all);
-            self.frames.push(Frame::Handlers { caught: States::default(), catch_all });
+            self.frames.push(Frame::Handlers {
+                caught: States::default(),
+                catch_all,
+            });
             let after_body = self.block(body, states);
             let Some(Frame::Handlers { caught, .. }) = self.frames.pop() else {
                 unreachable!("frames are pushed and popped in pairs");
@@ -748,7 +937,13 @@ impl<'m> Analysis<'m> {
         resumed
     }
 
-    fn with_stmt(&mut self, items: &'m [crate::ir::WithItem], body: &'m [Stmt], range: Range, states: States) -> States {
+    fn with_stmt(
+        &mut self,
+        items: &'m [crate::ir::WithItem],
+        body: &'m [Stmt],
+        range: Range,
+        states: States,
+    ) -> States {
         let mut suppress = false;
         let states = self.each(states, |a, st| {
             for item in items {
@@ -757,7 +952,7 @@ impl<'m> Analysis<'m> {
                     suppress |= tables::is_suppress(call);
                 }
                 // `with x:` closes `x` on every exit of the block, exceptions included.
-                if let Val::Res(id) = val {
+                for id in val.resources() {
                     if st.is_open(id) {
                         st.set(id, CLOSED);
                     }
@@ -771,7 +966,9 @@ impl<'m> Analysis<'m> {
         if !suppress {
             return self.block(body, states);
         }
-        self.frames.push(Frame::Suppress { resumed: States::default() });
+        self.frames.push(Frame::Suppress {
+            resumed: States::default(),
+        });
         let mut out = self.block(body, states);
         let Some(Frame::Suppress { resumed }) = self.frames.pop() else {
             unreachable!("frames are pushed and popped in pairs");
@@ -823,7 +1020,11 @@ impl<'m> Analysis<'m> {
                     }
                     undecided = next;
                 }
-                if *and { (undecided, decided) } else { (decided, undecided) }
+                if *and {
+                    (undecided, decided)
+                } else {
+                    (decided, undecided)
+                }
             }
             ExprKind::Var(var) | ExprKind::Named { target: var, .. } => self.split_truth(*var, st),
             ExprKind::Compare { left, op, right } => {
@@ -833,7 +1034,14 @@ impl<'m> Analysis<'m> {
                     _ => return (vec![st.clone()], vec![st]),
                 };
                 if !matches!(other, ExprKind::None) {
-                    return (vec![st.clone()], vec![st]);
+                    // A resource this scope just created is identical to nothing that existed before it.
+                    let fresh = st.var(var).is_resource()
+                        && !matches!(other, ExprKind::Var(o) if st.var(*o) == st.var(var));
+                    return match op {
+                        CmpOp::Is if fresh => (vec![], vec![st]),
+                        CmpOp::IsNot if fresh => (vec![st], vec![]),
+                        _ => (vec![st.clone()], vec![st]),
+                    };
                 }
                 let (is_none, not_none) = self.split_none(var, st);
                 match op {
@@ -864,8 +1072,20 @@ impl<'m> Analysis<'m> {
                 }
                 (yes, no)
             }
-            ExprKind::Bool(b) => if *b { (vec![st], vec![]) } else { (vec![], vec![st]) },
-            ExprKind::Int(i) => if *i != 0 { (vec![st], vec![]) } else { (vec![], vec![st]) },
+            ExprKind::Bool(b) => {
+                if *b {
+                    (vec![st], vec![])
+                } else {
+                    (vec![], vec![st])
+                }
+            }
+            ExprKind::Int(i) => {
+                if *i != 0 {
+                    (vec![st], vec![])
+                } else {
+                    (vec![], vec![st])
+                }
+            }
             ExprKind::None => (vec![], vec![st]),
             _ => (vec![st.clone()], vec![st]),
         }
@@ -873,7 +1093,7 @@ impl<'m> Analysis<'m> {
 
     fn split_truth(&self, var: Var, st: PathState) -> (Vec<PathState>, Vec<PathState>) {
         match st.var(var) {
-            Val::Res(_) | Val::Truthy | Val::BoundClose(_) => (vec![st], vec![]),
+            Val::Res(_) | Val::Either(_) | Val::Truthy | Val::BoundClose(_) => (vec![st], vec![]),
             Val::Tuple(items) if !items.is_empty() => (vec![st], vec![]),
             Val::None | Val::Falsy => (vec![], vec![st]),
             Val::Unknown | Val::NotNone | Val::Fileno(_) | Val::Tuple(_) => {
@@ -936,7 +1156,12 @@ impl<'m> Analysis<'m> {
             }
             ExprKind::Tuple(items) => {
                 let vals: Vec<Val> = items.iter().map(|e| self.eval(e, st)).collect();
-                if vals.iter().any(|v| !matches!(v, Val::Unknown | Val::None | Val::Truthy | Val::Falsy | Val::NotNone)) {
+                if vals.iter().any(|v| {
+                    !matches!(
+                        v,
+                        Val::Unknown | Val::None | Val::Truthy | Val::Falsy | Val::NotNone
+                    )
+                }) {
                     Val::Tuple(vals.into())
                 } else if vals.is_empty() {
                     Val::Falsy
@@ -951,10 +1176,28 @@ impl<'m> Analysis<'m> {
                 }
                 Val::NotNone
             }
-            ExprKind::Str(s) => if s.is_empty() { Val::Falsy } else { Val::Truthy },
+            ExprKind::Str(s) => {
+                if s.is_empty() {
+                    Val::Falsy
+                } else {
+                    Val::Truthy
+                }
+            }
             ExprKind::None => Val::None,
-            ExprKind::Bool(b) => if *b { Val::Truthy } else { Val::Falsy },
-            ExprKind::Int(i) => if *i != 0 { Val::Truthy } else { Val::Falsy },
+            ExprKind::Bool(b) => {
+                if *b {
+                    Val::Truthy
+                } else {
+                    Val::Falsy
+                }
+            }
+            ExprKind::Int(i) => {
+                if *i != 0 {
+                    Val::Truthy
+                } else {
+                    Val::Falsy
+                }
+            }
             ExprKind::Not(inner) => match self.eval(inner, st) {
                 Val::Truthy | Val::Res(_) => Val::Falsy,
                 Val::Falsy | Val::None => Val::Truthy,
@@ -979,7 +1222,11 @@ impl<'m> Analysis<'m> {
                 self.eval(test, st);
                 let a = self.eval(body, st);
                 let b = self.eval(orelse, st);
-                if matches!(b, Val::Res(_)) { b } else { a }
+                if matches!(b, Val::Res(_)) {
+                    b
+                } else {
+                    a
+                }
             }
             ExprKind::Named { target, value } => {
                 let val = self.eval(value, st);
@@ -992,12 +1239,19 @@ impl<'m> Analysis<'m> {
                 match (&val, &index.kind) {
                     (Val::Tuple(items), ExprKind::Int(i)) => {
                         let i = if *i < 0 { items.len() as i64 + *i } else { *i };
-                        usize::try_from(i).ok().and_then(|i| items.get(i)).cloned().unwrap_or(Val::Unknown)
+                        usize::try_from(i)
+                            .ok()
+                            .and_then(|i| items.get(i))
+                            .cloned()
+                            .unwrap_or(Val::Unknown)
                     }
                     _ => Val::Unknown,
                 }
             }
-            ExprKind::Comprehension { generators, elements } => {
+            ExprKind::Comprehension {
+                generators,
+                elements,
+            } => {
                 for generator in generators {
                     let val = self.eval(&generator.iter, st);
                     self.raise(st, generator.iter.range);
@@ -1040,23 +1294,54 @@ impl<'m> Analysis<'m> {
             }
         };
         let args: SmallVec<[Val; 4]> = call.args.iter().map(|a| self.eval(a, st)).collect();
-        let kwargs: SmallVec<[Val; 2]> = call.keywords.iter().map(|k| self.eval(&k.value, st)).collect();
+        let kwargs: SmallVec<[Val; 2]> = call
+            .keywords
+            .iter()
+            .map(|k| self.eval(&k.value, st))
+            .collect();
 
         if let Some((Val::Res(id), method)) = &receiver {
             return self.resource_method(*id, method, &args, &kwargs, range, st);
+        }
+        if let Some((Val::Either(ids), method)) = &receiver {
+            if *method == "close" {
+                for &id in ids.iter() {
+                    if st.is_open(id) {
+                        st.set(id, CLOSED);
+                    }
+                }
+            } else {
+                self.raise(st, range);
+            }
+            return Val::Unknown;
         }
         if let Some(acquirer) = tables::acquirer(call) {
             return self.acquire(acquirer, call, &args, &kwargs, range, st);
         }
         if tables::is_fd_close(call) {
+            // Like `f.close()`, `os.close` releases the number even when it reports an error: no exception edge.
             if let Some(fd) = args.first() {
                 self.close_fd(fd, range, st);
             }
-            self.raise(st, range);
             return Val::Unknown;
         }
+        match tables::termination(call) {
+            Some(tables::Termination::Process) => {
+                // `os._exit()`, `os.abort()`, `os.execv()`: the process ends here and the OS closes everything.
+                st.dead = true;
+                return Val::Unknown;
+            }
+            Some(tables::Termination::Raise) => {
+                self.raise(st, range);
+                st.dead = true;
+                return Val::Unknown;
+            }
+            None => {}
+        }
         if tables::is_borrower(call) {
-            self.raise(st, range);
+            if !tables::cannot_raise(call) {
+                self.raise(st, range);
+            }
             return Val::Unknown;
         }
         if let Some((_, method)) = &receiver {
@@ -1091,11 +1376,11 @@ impl<'m> Analysis<'m> {
     ) -> Val {
         match method {
             "close" => {
-                // `close()` releases even when flushing raises.
+                // `close()` can raise when the final flush fails, but it releases the descriptor even then, and
+                // a failing close of one file leaking the next one is not a path worth reporting.
                 if st.is_open(id) {
                     st.set(id, CLOSED);
                 }
-                self.raise(st, range);
                 Val::Unknown
             }
             "fileno" => {
@@ -1133,20 +1418,36 @@ impl<'m> Analysis<'m> {
         let first = args.first().cloned().or_else(|| {
             ["file", "fd", "fileobj", "buffer", "raw"]
                 .iter()
-                .find_map(|name| call.keywords.iter().position(|k| k.name.as_deref() == Some(name)))
+                .find_map(|name| {
+                    call.keywords
+                        .iter()
+                        .position(|k| k.name.as_deref() == Some(name))
+                })
                 .map(|i| kwargs[i].clone())
         });
         let first_res = match first {
             Some(Val::Res(id)) => Some(id),
             _ => None,
         };
-        if acquirer.policy == ArgPolicy::BorrowsFile {
-            if let Some(id) = first_res {
-                if self.sites[(id & !SHADOW) as usize].kind == Kind::File {
-                    self.raise(st, range);
-                    return Val::Unknown;
-                }
+        let wraps_tracked_file =
+            first_res.is_some_and(|id| self.sites[(id & !SHADOW) as usize].kind == Kind::File);
+        let given_file_object = wraps_tracked_file
+            || call.keyword("fileobj").is_some()
+            || looks_like_file_object(call, self.scope);
+        match acquirer.policy {
+            ArgPolicy::BorrowsFile if given_file_object => {
+                self.raise(st, range);
+                return Val::Unknown;
             }
+            // `io.TextIOWrapper(io.BytesIO())` holds no descriptor: only a wrapper of a tracked file is one.
+            ArgPolicy::WrapsFile if !wraps_tracked_file => {
+                for val in args.iter().chain(kwargs) {
+                    self.escape(val, st);
+                }
+                self.raise(st, range);
+                return Val::Unknown;
+            }
+            _ => {}
         }
         // The call may fail before it owns anything: the exception edge leaves its arguments with the caller.
         self.raise(st, range);
@@ -1154,17 +1455,16 @@ impl<'m> Analysis<'m> {
             let kind = self.sites[(id & !SHADOW) as usize].kind;
             match acquirer.policy {
                 ArgPolicy::OwnsFd if kind == Kind::Fd => {
-                    let borrowed = matches!(call.keyword("closefd").map(|e| &e.kind), Some(ExprKind::Bool(false)));
+                    let borrowed = matches!(
+                        call.keyword("closefd").map(|e| &e.kind),
+                        Some(ExprKind::Bool(false))
+                    );
                     if !borrowed && st.is_open(id) {
                         st.set(id, OWNED);
                         self.owner_call.entry(id & !SHADOW).or_insert(range);
                     }
                 }
-                ArgPolicy::WrapsFile if kind == Kind::File => {
-                    if st.is_open(id) {
-                        st.set(id, GONE);
-                    }
-                }
+                ArgPolicy::WrapsFile if kind == Kind::File && st.is_open(id) => st.set(id, GONE),
                 _ => {}
             }
         }
@@ -1191,20 +1491,32 @@ impl<'m> Analysis<'m> {
     /// keeps living under the shadow id so that dropping it is still seen.
     fn open(&mut self, call: Range, component: u8, kind: Kind, st: &mut PathState) -> SiteId {
         let next = self.sites.len() as SiteId;
-        let id = *self.site_index.entry((call.start, component)).or_insert(next);
+        let id = *self
+            .site_index
+            .entry((call.start, component))
+            .or_insert(next);
         if id == next {
-            self.sites.push(Site { call, kind, name: None });
+            self.sites.push(Site {
+                call,
+                kind,
+                name: None,
+            });
         }
         if st.is_open(id) {
             let shadow = id | SHADOW;
             let bits = st.bits(id);
             st.set(shadow, bits);
+            if let Some(at) = st.exposed_at(id) {
+                st.exposed_at.retain(|(site, _)| *site != shadow);
+                st.exposed_at.push((shadow, at));
+            }
             let vars: Vec<Val> = st.vars.iter().map(|v| rename(v, id, shadow)).collect();
             st.vars = vars.into();
             let held: SmallVec<[Val; 2]> = st.held.iter().map(|v| rename(v, id, shadow)).collect();
             st.held = held;
         }
         st.set(id, OPEN);
+        st.exposed_at.retain(|(site, _)| *site != id);
         id
     }
 
@@ -1223,18 +1535,23 @@ impl<'m> Analysis<'m> {
                         owner_call: self.owner_call.get(&site).copied(),
                     });
                 } else if bits & CLOSED != 0 && bits & (OPEN | EXPOSED) == 0 {
-                    self.misuses.push(FdMisuse::DoubleClose { call, fd: site, first: self.first_close.get(&site).copied() });
+                    self.misuses.push(FdMisuse::DoubleClose {
+                        call,
+                        fd: site,
+                        first: self.first_close.get(&site).copied(),
+                    });
                 }
                 if bits & (OPEN | EXPOSED) != 0 {
                     self.first_close.entry(site).or_insert(call);
                 }
                 st.set(*id, CLOSED);
             }
-            Val::Fileno(id) => {
-                if st.is_open(*id) {
-                    self.misuses.push(FdMisuse::ClosedBehindOwner { call, owner: id & !SHADOW });
-                    st.set(*id, GONE);
-                }
+            Val::Fileno(id) if st.is_open(*id) => {
+                self.misuses.push(FdMisuse::ClosedBehindOwner {
+                    call,
+                    owner: id & !SHADOW,
+                });
+                st.set(*id, GONE);
             }
             _ => {}
         }
@@ -1251,14 +1568,16 @@ impl<'m> Analysis<'m> {
 
     fn bind(&mut self, target: &'m Target, val: Val, st: &mut PathState) {
         match target {
-            Target::Var(var, _) => self.bind_var(*var, val, st),
+            Target::Var(var) => self.bind_var(*var, val, st),
             Target::Unpack(targets) => {
                 let items: Option<Rc<[Val]>> = match &val {
                     Val::Tuple(items) if items.len() == targets.len() => Some(items.clone()),
                     _ => None,
                 };
                 for (i, t) in targets.iter().enumerate() {
-                    let item = items.as_ref().map_or(Val::Unknown, |items| items[i].clone());
+                    let item = items
+                        .as_ref()
+                        .map_or(Val::Unknown, |items| items[i].clone());
                     self.bind(t, item, st);
                 }
                 if items.is_none() {
@@ -1315,11 +1634,59 @@ impl<'m> Analysis<'m> {
         }
         for (site, bits) in dropped {
             let bound = self.sites[(site & !SHADOW) as usize].name;
-            let var = if bound.is_some() && (bound == var || site & SHADOW != 0) { bound } else { None };
-            self.leak(site, bits, Exit::Dropped { at, var, deleted }, st.raised_at);
+            let var = if bound.is_some() && (bound == var || site & SHADOW != 0) {
+                bound
+            } else {
+                None
+            };
+            self.leak(
+                site,
+                bits,
+                Exit::Dropped { at, var, deleted },
+                st.exposed_at(site),
+            );
             st.set(site, GONE);
         }
     }
+}
+
+/// `gzip.open(f)`, `wave.open(fp)`: these APIs take a path or a file object, and a file object passed in
+/// stays the caller's. An untracked argument is taken for a file object when its name says so.
+fn looks_like_file_object(call: &Call, scope: &Scope) -> bool {
+    let Some(ExprKind::Var(var)) = call.args.first().map(|a| &a.kind) else {
+        return false;
+    };
+    let name = scope
+        .var_name(*var)
+        .trim_start_matches('_')
+        .to_ascii_lowercase();
+    matches!(
+        name.as_str(),
+        "f" | "fp"
+            | "fh"
+            | "fo"
+            | "fd"
+            | "fobj"
+            | "fileobj"
+            | "file"
+            | "fileobject"
+            | "stream"
+            | "buf"
+            | "buffer"
+            | "raw"
+            | "fin"
+            | "fout"
+            | "infile"
+            | "outfile"
+            | "src"
+            | "dst"
+            | "sock"
+            | "obj"
+            | "data"
+    ) || name.ends_with("_file")
+        || name.ends_with("_fp")
+        || name.ends_with("fileobj")
+        || name.ends_with("_stream")
 }
 
 fn rename(val: &Val, from: SiteId, to: SiteId) -> Val {

@@ -38,8 +38,6 @@ pub(crate) struct Scope {
     pub(crate) body: Vec<Stmt>,
     /// Interned names: `Var` indexes this.
     pub(crate) vars: Vec<Box<str>>,
-    /// Parameters, bound on entry to values the caller owns.
-    pub(crate) params: Vec<Var>,
     /// Vars declared `global` or `nonlocal`: assigning a resource to them hands it out of the scope.
     pub(crate) escaping_vars: Vec<Var>,
     /// Names this scope (or scopes nested in it) reads from an enclosing scope: a closure over them.
@@ -55,28 +53,80 @@ impl Scope {
     }
 
     pub(crate) fn lookup(&self, name: &str) -> Option<Var> {
-        self.vars.iter().position(|v| &**v == name).map(|i| i as Var)
+        self.vars
+            .iter()
+            .position(|v| &**v == name)
+            .map(|i| i as Var)
     }
 }
 
 pub(crate) enum Stmt {
     Expr(Expr),
-    Assign { targets: Vec<Target>, value: Expr, range: Range },
-    Return { value: Option<Expr>, range: Range },
-    If { test: Expr, body: Vec<Stmt>, orelse: Vec<Stmt> },
-    While { test: Expr, body: Vec<Stmt>, orelse: Vec<Stmt>, range: Range },
-    For { target: Target, iter: Expr, body: Vec<Stmt>, orelse: Vec<Stmt>, range: Range },
-    Try { body: Vec<Stmt>, handlers: Vec<Handler>, orelse: Vec<Stmt>, finalbody: Vec<Stmt> },
-    With { items: Vec<WithItem>, body: Vec<Stmt>, range: Range },
-    Raise { exc: Option<Expr>, cause: Option<Expr>, range: Range },
-    Assert { test: Expr, msg: Option<Expr>, range: Range },
-    Break(Range),
-    Continue(Range),
-    Delete { targets: Vec<Target>, range: Range },
+    Assign {
+        targets: Vec<Target>,
+        value: Expr,
+        range: Range,
+    },
+    Return {
+        value: Option<Expr>,
+        range: Range,
+    },
+    If {
+        test: Expr,
+        body: Vec<Stmt>,
+        orelse: Vec<Stmt>,
+    },
+    While {
+        test: Expr,
+        body: Vec<Stmt>,
+        orelse: Vec<Stmt>,
+    },
+    For {
+        target: Target,
+        iter: Expr,
+        body: Vec<Stmt>,
+        orelse: Vec<Stmt>,
+        range: Range,
+    },
+    Try {
+        body: Vec<Stmt>,
+        handlers: Vec<Handler>,
+        orelse: Vec<Stmt>,
+        finalbody: Vec<Stmt>,
+    },
+    With {
+        items: Vec<WithItem>,
+        body: Vec<Stmt>,
+        range: Range,
+    },
+    Raise {
+        exc: Option<Expr>,
+        cause: Option<Expr>,
+        range: Range,
+    },
+    Assert {
+        test: Expr,
+        msg: Option<Expr>,
+        range: Range,
+    },
+    Break,
+    Continue,
+    Delete {
+        targets: Vec<Target>,
+        range: Range,
+    },
     /// A nested `def`/`class`/`lambda` is evaluated where it stands: decorators, defaults and base classes
     /// are expressions of this scope; the body is scope `scope`, analysed on its own.
-    Def { name: Option<Var>, scope: ScopeId, exprs: Vec<Expr>, range: Range },
-    Match { subject: Expr, cases: Vec<Case> },
+    Def {
+        name: Option<Var>,
+        scope: ScopeId,
+        exprs: Vec<Expr>,
+        range: Range,
+    },
+    Match {
+        subject: Expr,
+        cases: Vec<Case>,
+    },
 }
 
 pub(crate) struct Handler {
@@ -101,7 +151,7 @@ pub(crate) struct Case {
 }
 
 pub(crate) enum Target {
-    Var(Var, Range),
+    Var(Var),
     /// `obj.attr = …`, `obj[k] = …`: the value is stored somewhere that outlives the statement.
     Store(Vec<Expr>),
     Unpack(Vec<Target>),
@@ -125,7 +175,10 @@ pub(crate) enum CmpOp {
 
 pub(crate) enum ExprKind {
     Var(Var),
-    Attr { value: Box<Expr>, attr: Box<str> },
+    Attr {
+        value: Box<Expr>,
+        attr: Box<str>,
+    },
     Call(Box<Call>),
     Await(Box<Expr>),
     Yield(Option<Box<Expr>>),
@@ -138,13 +191,33 @@ pub(crate) enum ExprKind {
     Bool(bool),
     Int(i64),
     Not(Box<Expr>),
-    BoolOp { and: bool, values: Vec<Expr> },
-    Compare { left: Box<Expr>, op: CmpOp, right: Box<Expr> },
-    IfExp { test: Box<Expr>, body: Box<Expr>, orelse: Box<Expr> },
-    Named { target: Var, value: Box<Expr> },
-    Subscript { value: Box<Expr>, index: Box<Expr> },
+    BoolOp {
+        and: bool,
+        values: Vec<Expr>,
+    },
+    Compare {
+        left: Box<Expr>,
+        op: CmpOp,
+        right: Box<Expr>,
+    },
+    IfExp {
+        test: Box<Expr>,
+        body: Box<Expr>,
+        orelse: Box<Expr>,
+    },
+    Named {
+        target: Var,
+        value: Box<Expr>,
+    },
+    Subscript {
+        value: Box<Expr>,
+        index: Box<Expr>,
+    },
     /// A comprehension or generator expression, evaluated as one pass of its loop in this scope.
-    Comprehension { generators: Vec<Generator>, elements: Vec<Expr> },
+    Comprehension {
+        generators: Vec<Generator>,
+        elements: Vec<Expr>,
+    },
     Lambda(ScopeId),
     Starred(Box<Expr>),
     /// Anything else: only its sub-expressions matter, evaluated in order.
@@ -174,14 +247,9 @@ pub(crate) struct Keyword {
 
 impl Call {
     pub(crate) fn keyword(&self, name: &str) -> Option<&Expr> {
-        self.keywords.iter().find(|k| k.name.as_deref() == Some(name)).map(|k| &k.value)
-    }
-
-    /// The method name when the callee is `<expr>.name(...)`.
-    pub(crate) fn method(&self) -> Option<(&Expr, &str)> {
-        match &self.func.kind {
-            ExprKind::Attr { value, attr } => Some((value, attr)),
-            _ => None,
-        }
+        self.keywords
+            .iter()
+            .find(|k| k.name.as_deref() == Some(name))
+            .map(|k| &k.value)
     }
 }

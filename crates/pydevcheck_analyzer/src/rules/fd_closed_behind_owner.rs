@@ -38,7 +38,9 @@ declare_rule! {
 
 pub(super) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for misuse in &cx.facts.misuses {
-        let FdMisuse::ClosedBehindOwner { call, owner } = misuse else { continue };
+        let FdMisuse::ClosedBehindOwner { call, owner } = misuse else {
+            continue;
+        };
         let opened = cx.site_call(*owner);
         let message = format!(
             "`{}` closes the descriptor of {}, which is still open: closing {} later fails with EBADF or closes an unrelated file",
@@ -47,7 +49,14 @@ pub(super) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             cx.label(*owner),
         );
         let hint = "close the file object itself, or use `os.dup(f.fileno())` for a descriptor of your own";
-        let exit = (format!("{} is opened here, at line {}", cx.label(*owner), cx.row(opened)), opened);
+        let exit = (
+            format!(
+                "{} is opened here, at line {}",
+                cx.label(*owner),
+                cx.row(opened)
+            ),
+            opened,
+        );
         out.push(cx.diagnostic(&FD_CLOSED_BEHIND_OWNER, *call, message, hint, Some(exit)));
     }
 }
