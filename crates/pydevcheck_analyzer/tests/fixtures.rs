@@ -1,5 +1,5 @@
-//! Inline-expectation fixtures: every `fixtures/rules/<CODE>/*.py` and every `.py` of the demo project is
-//! checked, and the exact set of (line, code) the analyzer reports must equal the set of `# error: [...]`
+//! Inline-expectation fixtures: every `fixtures/rules/<CODE>/*.py`, every runtime fixture (the driver
+//! `_driver.py` aside) and every `.py` of the demo project is checked, and the exact set of (line, code) the analyzer reports must equal the set of `# error: [...]`
 //! annotations. All failing fixtures are reported in one run, each with its missing and unexpected findings,
 //! and the test fails once at the end.
 
@@ -77,6 +77,15 @@ fn check_all(files: &[std::path::PathBuf]) {
 #[test]
 fn rule_fixtures_match_the_analyzer() {
     check_all(&python_files(&fixtures_root().join("rules")));
+}
+
+#[test]
+fn runtime_fixtures_match_the_analyzer() {
+    let files: Vec<_> = python_files(&fixtures_root().join("runtime"))
+        .into_iter()
+        .filter(|p| !p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('_')))
+        .collect();
+    check_all(&files);
 }
 
 #[test]
