@@ -1,6 +1,6 @@
 //! Inline-expectation fixtures: every `fixtures/rules/<CODE>/*.py`, every runtime fixture (the driver
-//! `_driver.py` aside) and every `.py` of the demo project is checked, and the exact set of (line, code) the analyzer reports must equal the set of `# error: [...]`
-//! annotations. All failing fixtures are reported in one run, each with its missing and unexpected findings,
+//! `_driver.py` aside) and every `.py` of the demo project is checked, and the exact set of (line, code)
+//! the analyzer reports must equal the set of `# error: [...]` annotations. All failing fixtures are reported in one run, each with its missing and unexpected findings,
 //! and the test fails once at the end.
 
 mod support;

@@ -94,9 +94,12 @@ fn for_each_fixture<T: Send>(f: impl Fn(&Path) -> T + Sync) -> Vec<(PathBuf, T)>
     })
 }
 
+/// One fixture's driver run: its events, or why the run failed.
+type DriverRun = (PathBuf, Result<Vec<Event>, String>);
+
 /// The driver's events for every fixture, computed once for both tests of this file.
-fn all_driver_events() -> &'static [(PathBuf, Result<Vec<Event>, String>)] {
-    static EVENTS: OnceLock<Vec<(PathBuf, Result<Vec<Event>, String>)>> = OnceLock::new();
+fn all_driver_events() -> &'static [DriverRun] {
+    static EVENTS: OnceLock<Vec<DriverRun>> = OnceLock::new();
     EVENTS.get_or_init(|| for_each_fixture(driver_events))
 }
 
@@ -157,10 +160,7 @@ fn check(fixture: &Path, events: &Result<Vec<Event>, String>) -> Result<(), Stri
     if problems.is_empty() {
         return Ok(());
     }
-    Err(format!(
-        "{name}\n  expected {expected:?}\n  observed {actual:?}\n  {}\n",
-        problems.join("\n  ")
-    ))
+    Err(format!("{name}\n  expected {expected:?}\n  observed {actual:?}\n  {}\n", problems.join("\n  ")))
 }
 
 #[test]

@@ -81,8 +81,7 @@ fn comments(source: &str) -> Vec<Comment<'_>> {
                         // An unterminated single-quoted literal ends at the line; the parser reports it.
                         b'\n' => break,
                         c if c == quote
-                            && (!triple
-                                || (bytes.get(i + 1) == Some(&quote) && bytes.get(i + 2) == Some(&quote))) =>
+                            && (!triple || (bytes.get(i + 1) == Some(&quote) && bytes.get(i + 2) == Some(&quote))) =>
                         {
                             i += width;
                             break;
@@ -154,8 +153,7 @@ fn parse_codes(rest: &str) -> Result<Vec<String>, String> {
     };
     let codes: Vec<String> = inner.split(',').map(|code| code.trim().to_string()).collect();
     for code in &codes {
-        let well_formed =
-            code.len() == 6 && code.starts_with("PDC") && code[3..].bytes().all(|b| b.is_ascii_digit());
+        let well_formed = code.len() == 6 && code.starts_with("PDC") && code[3..].bytes().all(|b| b.is_ascii_digit());
         if !well_formed {
             return Err(format!("`{code}` is not a rule code like `PDC101`"));
         }
