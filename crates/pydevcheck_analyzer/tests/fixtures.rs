@@ -1,0 +1,165 @@
+//! Inline-expectation fixtures: every `fixtures/rules/<CODE>/*.py`, every runtime fixture (the driver
+//! `_driver.py` aside) and every `.py` of the demo project is checked, and the exact set of (line, code)
+//! the analyzer reports must equal the set of `# error: [...]` annotations. All failing fixtures are reported in one run, each with its missing and unexpected findings,
+//! and the test fails once at the end.
+
+mod support;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+use std::path::Path;
+
+use support::{display, expectations, fixtures_root, python_files, Finding};
+
+/// The rules whose fixture directories must exist, with the least number of files each must hold.
+const REQUIRED_FIXTURES: &[(&[&str], usize)] =
+    &[(&["PDC101", "PDC102"], 34), (&["PDC301"], 9), (&["PDC302"], 9), (&["PDC303"], 9)];
+
+/// Compares one fixture's annotations with the analyzer's findings. `Err` holds a readable report: the
+/// fixture's name, then one line per missing and per unexpected finding (unexpected ones with the message).
+fn check(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    let name = display(path);
+    let source = String::from_utf8_lossy(bytes);
+    let expected = match expectations(&source) {
+        Ok(expected) => expected,
+        Err(malformed) => {
+            let mut report = format!("{name}: malformed expectations\n");
+            for m in malformed {
+                let _ = writeln!(report, "  {m}");
+            }
+            return Err(report);
+        }
+    };
+    let report = pydevcheck_analyzer::check_bytes(path, bytes);
+    let mut messages: BTreeMap<Finding, String> = BTreeMap::new();
+    for diagnostic in &report.diagnostics {
+        let key = (diagnostic.span.start.row, diagnostic.rule.code.to_string());
+        messages.entry(key).or_insert_with(|| diagnostic.message.clone());
+    }
+    let actual: BTreeSet<Finding> = messages.keys().cloned().collect();
+    if actual == expected {
+        return Ok(());
+    }
+    let mut out = format!("{name}\n");
+    for (line, code) in expected.difference(&actual) {
+        let _ = writeln!(out, "  missing     {name}:{line}: {code}");
+    }
+    for finding @ (line, code) in actual.difference(&expected) {
+        let _ = writeln!(out, "  unexpected  {name}:{line}: {code} {}", messages[finding]);
+    }
+    Err(out)
+}
+
+/// Runs [`check`] on every file and panics once with every failure.
+#[track_caller]
+fn check_all(files: &[std::path::PathBuf]) {
+    assert!(!files.is_empty(), "no fixtures found");
+    let mut failures = Vec::new();
+    let mut missing = 0;
+    let mut unexpected = 0;
+    for path in files {
+        let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+        if let Err(report) = check(path, &bytes) {
+            missing += report.matches("  missing ").count();
+            unexpected += report.matches("  unexpected ").count();
+            failures.push(report);
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} fixtures disagree with the analyzer ({missing} missing, {unexpected} unexpected findings):\n\n{}",
+        failures.len(),
+        files.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn rule_fixtures_match_the_analyzer() {
+    check_all(&python_files(&fixtures_root().join("rules")));
+}
+
+#[test]
+fn runtime_fixtures_match_the_analyzer() {
+    let files: Vec<_> = python_files(&fixtures_root().join("runtime"))
+        .into_iter()
+        .filter(|p| !p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('_')))
+        .collect();
+    check_all(&files);
+}
+
+#[test]
+fn demo_project_matches_the_analyzer() {
+    check_all(&python_files(&fixtures_root().join("projects/demo")));
+}
+
+#[test]
+fn every_rule_has_enough_fixtures() {
+    let rules = fixtures_root().join("rules");
+    let mut problems = Vec::new();
+    let mut counts = BTreeMap::new();
+    for entry in std::fs::read_dir(&rules).expect("fixtures/rules exists") {
+        let dir = entry.expect("directory entry").path();
+        if !dir.is_dir() {
+            continue;
+        }
+        let code = dir.file_name().and_then(|n| n.to_str()).unwrap_or("").to_string();
+        let files = python_files(&dir);
+        if files.is_empty() {
+            problems.push(format!("fixtures/rules/{code} holds no fixture"));
+        }
+        for file in &files {
+            let source = std::fs::read_to_string(file).expect("fixture is UTF-8");
+            if let Err(malformed) = expectations(&source) {
+                problems.push(format!("{}: {malformed:?}", display(file)));
+            }
+        }
+        counts.insert(code, files.len());
+    }
+    for (codes, least) in REQUIRED_FIXTURES {
+        let total: usize = codes.iter().map(|code| counts.get(*code).copied().unwrap_or(0)).sum();
+        if total < *least {
+            problems.push(format!("{} hold {total} fixtures, want at least {least}", codes.join("+")));
+        }
+    }
+    assert!(problems.is_empty(), "fixture inventory: {problems:#?}\ncounts: {counts:?}");
+}
+
+// The harness itself: a wrong expectation must fail with a readable diff. The analyzer reports PDC001 for a
+// syntax error today, so the synthetic sources lean on that rule.
+
+#[test]
+fn harness_reports_a_wrong_expectation() {
+    let source = "def broken(:\n    x = open(p)  # error: [PDC101]\n";
+    let report = check(Path::new("synthetic.py"), source.as_bytes()).expect_err("the annotation is wrong");
+    assert!(report.contains("missing     synthetic.py:2: PDC101"), "{report}");
+    assert!(report.contains("unexpected  synthetic.py:1: PDC001 "), "{report}");
+}
+
+#[test]
+fn harness_accepts_a_right_expectation() {
+    let source = "def broken(:  # error: [PDC001]\n    pass\n";
+    assert_eq!(check(Path::new("synthetic.py"), source.as_bytes()), Ok(()));
+}
+
+#[test]
+fn harness_reports_malformed_expectations() {
+    let source = "x = 1  # error: PDC101\n# error: [PDC101]\ny = 2  # see error: [PDC101]\nz = 3  # error: [PDC1]\n";
+    let report = check(Path::new("synthetic.py"), source.as_bytes()).expect_err("every annotation is malformed");
+    for line in ["line 1:", "line 2:", "line 3:", "line 4:"] {
+        assert!(report.contains(line), "{line} not reported in:\n{report}");
+    }
+}
+
+#[test]
+fn expectations_skip_string_literals() {
+    let source = r##"a = "# error: [PDC101]"
+b = '''
+# error: [PDC102]
+'''  # error: [PDC301]
+c = "\"# error: [PDC303]"  # error: [PDC101, PDC302] prose after the list is allowed
+"##;
+    let expected: BTreeSet<Finding> =
+        [(4, "PDC301"), (5, "PDC101"), (5, "PDC302")].into_iter().map(|(l, c)| (l, c.to_string())).collect();
+    assert_eq!(expectations(source), Ok(expected));
+}
