@@ -47,11 +47,7 @@ pub(crate) enum Exit {
     /// `return` at this statement (or the end of the body when `None`).
     Return(Option<Range>),
     /// The last reference was dropped by this statement: reassigned, deleted, or never bound.
-    Dropped {
-        at: Range,
-        var: Option<Var>,
-        deleted: bool,
-    },
+    Dropped { at: Range, var: Option<Var>, deleted: bool },
     /// An exception raised at this point leaves the scope (or is caught and the scope then exits).
     Exception(Range),
 }
@@ -72,23 +68,18 @@ pub(crate) enum FdMisuse {
     /// `os.close(f.fileno())` while `f` is open.
     ClosedBehindOwner { call: Range, owner: SiteId },
     /// `os.close(fd)` on an fd closed earlier on this path.
-    DoubleClose {
-        call: Range,
-        fd: SiteId,
-        first: Option<Range>,
-    },
+    DoubleClose { call: Range, fd: SiteId, first: Option<Range> },
+    /// `os.close(fd)` where `fd = f.fileno()` and `f` is already closed.
+    ClosedAfterOwnerClosed { call: Range, owner: SiteId },
     /// `os.close(fd)` after a file object took ownership of `fd`.
-    ClosedAfterHandOver {
-        call: Range,
-        fd: SiteId,
-        owner_call: Option<Range>,
-    },
+    ClosedAfterHandOver { call: Range, fd: SiteId, owner_call: Option<Range> },
 }
 
 impl FdMisuse {
     pub(crate) fn call(&self) -> Range {
         match self {
             FdMisuse::ClosedBehindOwner { call, .. }
+            | FdMisuse::ClosedAfterOwnerClosed { call, .. }
             | FdMisuse::DoubleClose { call, .. }
             | FdMisuse::ClosedAfterHandOver { call, .. } => *call,
         }
@@ -185,6 +176,8 @@ const GONE: Bits = 8;
 const OWNED: Bits = 16;
 /// Open, and this path went through an exception edge since the acquisition.
 const EXPOSED: Bits = 32;
+/// Open inside a `with` block that closes it on every way out: alive, but never a leak.
+const MANAGED: Bits = 64;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Tag {
@@ -213,19 +206,13 @@ struct PathState {
 
 impl PartialEq for PathState {
     fn eq(&self, other: &Self) -> bool {
-        self.tag == other.tag
-            && self.res == other.res
-            && self.held == other.held
-            && self.vars == other.vars
+        self.tag == other.tag && self.res == other.res && self.held == other.held && self.vars == other.vars
     }
 }
 
 impl PathState {
     fn bits(&self, site: SiteId) -> Bits {
-        self.res
-            .iter()
-            .find(|(id, _)| *id == site)
-            .map_or(NOT_ACQUIRED, |(_, b)| *b)
+        self.res.iter().find(|(id, _)| *id == site).map_or(NOT_ACQUIRED, |(_, b)| *b)
     }
 
     fn set(&mut self, site: SiteId, bits: Bits) {
@@ -250,17 +237,11 @@ impl PathState {
     }
 
     fn exposed_at(&self, site: SiteId) -> Option<Range> {
-        self.exposed_at
-            .iter()
-            .find(|(id, _)| *id == site)
-            .map(|(_, at)| *at)
+        self.exposed_at.iter().find(|(id, _)| *id == site).map(|(_, at)| *at)
     }
 
     fn referenced(&self, site: SiteId) -> bool {
-        self.vars
-            .iter()
-            .chain(self.held.iter())
-            .any(|v| v.refers_to(site))
+        self.vars.iter().chain(self.held.iter()).any(|v| v.refers_to(site))
     }
 
     /// Joins `other` into `self` (same tag): equal values stay, differing ones become unknown, except that a
@@ -346,17 +327,8 @@ impl States {
         let states = std::mem::take(&mut self.0);
         for mut s in states {
             if s.vars.iter().any(Val::is_minor_fact) {
-                let vars: Vec<Val> = s
-                    .vars
-                    .iter()
-                    .map(|v| {
-                        if v.is_minor_fact() {
-                            Val::Unknown
-                        } else {
-                            v.clone()
-                        }
-                    })
-                    .collect();
+                let vars: Vec<Val> =
+                    s.vars.iter().map(|v| if v.is_minor_fact() { Val::Unknown } else { v.clone() }).collect();
                 s.vars = vars.into();
             }
             if !self.0.contains(&s) {
@@ -417,6 +389,10 @@ struct Analysis<'m> {
     first_close: FxHashMap<SiteId, Range>,
     owner_call: FxHashMap<SiteId, Range>,
     iteration_points: Vec<Range>,
+    /// Which file object owns an fd, and the sites whose leak is already explained by a PDC301/PDC302: one
+    /// finding per resource.
+    owned_by: FxHashMap<SiteId, SiteId>,
+    superseded: Vec<SiteId>,
 }
 
 impl<'m> Analysis<'m> {
@@ -434,6 +410,8 @@ impl<'m> Analysis<'m> {
             first_close: FxHashMap::default(),
             owner_call: FxHashMap::default(),
             iteration_points: Vec::new(),
+            owned_by: FxHashMap::default(),
+            superseded: Vec::new(),
         }
     }
 
@@ -462,12 +440,7 @@ impl<'m> Analysis<'m> {
                 if keeps_names && state.referenced(site) {
                     continue;
                 }
-                self.leak(
-                    site,
-                    bits,
-                    Exit::Return(state.origin),
-                    state.exposed_at(site),
-                );
+                self.leak(site, bits, Exit::Return(state.origin), state.exposed_at(site));
             }
         }
         if !keeps_names {
@@ -475,17 +448,15 @@ impl<'m> Analysis<'m> {
             for state in &raised.0 {
                 for &(site, bits) in &state.res {
                     if bits & (OPEN | EXPOSED) != 0 {
-                        let at = state
-                            .exposed_at(site)
-                            .or(state.origin)
-                            .unwrap_or(self.scope.range);
+                        let at = state.exposed_at(site).or(state.origin).unwrap_or(self.scope.range);
                         self.leak(site, bits, Exit::Exception(at), Some(at));
                     }
                 }
             }
         }
-        self.leaks
-            .sort_by_key(|l| (l.site, l.on_exception, exit_start(&l.exit)));
+        let superseded = std::mem::take(&mut self.superseded);
+        self.leaks.retain(|l| !superseded.contains(&l.site));
+        self.leaks.sort_by_key(|l| (l.site, l.on_exception, exit_start(&l.exit)));
         self.leaks.dedup_by_key(|l| l.site & !SHADOW);
         self.misuses.sort_by_key(|m| m.call().start);
         self.misuses.dedup_by_key(|m| m.call().start);
@@ -501,12 +472,7 @@ impl<'m> Analysis<'m> {
         // A path that went through an exception edge while the resource was open is an exception path, even
         // when a handler caught it and the scope then returned normally.
         let on_exception = matches!(exit, Exit::Exception(_)) || bits & EXPOSED != 0;
-        self.leaks.push(Leak {
-            site: site & !SHADOW,
-            on_exception,
-            exit,
-            raised_at,
-        });
+        self.leaks.push(Leak { site: site & !SHADOW, on_exception, exit, raised_at });
     }
 
     // -----------------------------------------------------------------------------------------------------
@@ -624,11 +590,7 @@ impl<'m> Analysis<'m> {
                 a.eval(expr, st);
                 a.sweep(st, expr.range, None, false);
             }),
-            Stmt::Assign {
-                targets,
-                value,
-                range,
-            } => self.each(states, |a, st| {
+            Stmt::Assign { targets, value, range } => self.each(states, |a, st| {
                 let val = a.eval(value, st);
                 for target in targets {
                     a.bind(target, val.clone(), st);
@@ -672,19 +634,10 @@ impl<'m> Analysis<'m> {
                 out
             }
             Stmt::While { test, body, orelse } => self.while_loop(test, body, orelse, states),
-            Stmt::For {
-                target,
-                iter,
-                body,
-                orelse,
-                range,
-            } => self.for_loop(target, iter, body, orelse, *range, states),
-            Stmt::Try {
-                body,
-                handlers,
-                orelse,
-                finalbody,
-            } => self.try_stmt(body, handlers, orelse, finalbody, states),
+            Stmt::For { target, iter, body, orelse, range } => {
+                self.for_loop(target, iter, body, orelse, *range, states)
+            }
+            Stmt::Try { body, handlers, orelse, finalbody } => self.try_stmt(body, handlers, orelse, finalbody, states),
             Stmt::With { items, body, range } => self.with_stmt(items, body, *range, states),
             Stmt::Raise { exc, cause, range } => {
                 for mut st in states.0 {
@@ -720,18 +673,16 @@ impl<'m> Analysis<'m> {
                 }
                 States::default()
             }
-            Stmt::Def {
-                name,
-                scope,
-                exprs,
-                range,
-            } => self.each(states, |a, st| {
+            Stmt::Def { name, scope, exprs, range } => self.each(states, |a, st| {
                 for expr in exprs {
                     a.eval(expr, st);
                 }
-                a.capture(*scope, st);
-                if let Some(name) = name {
-                    st.set_var(*name, Val::Truthy);
+                // A nested function that reads a local holding a resource keeps it alive: the function value
+                // carries what it captures, and whoever gets the function gets the resource.
+                let closure = a.capture(*scope, st);
+                match name {
+                    Some(name) => a.bind_var(*name, closure, st),
+                    None => a.escape(&closure, st),
                 }
                 a.sweep(st, *range, None, false);
             }),
@@ -766,13 +717,7 @@ impl<'m> Analysis<'m> {
         }
     }
 
-    fn while_loop(
-        &mut self,
-        test: &'m Expr,
-        body: &'m [Stmt],
-        orelse: &'m [Stmt],
-        states: States,
-    ) -> States {
+    fn while_loop(&mut self, test: &'m Expr, body: &'m [Stmt], orelse: &'m [Stmt], states: States) -> States {
         let mut exits = States::default();
         let breaks = self.iterate(states, |a, head| {
             let (yes, no) = a.condition(test, head);
@@ -811,8 +756,11 @@ impl<'m> Analysis<'m> {
         let breaks = self.iterate(states, |a, head| {
             exits.extend(head.clone());
             let entered = a.each(head, |a, st| {
-                // Each step of the iterator is a call that may raise.
-                a.raise(st, iter.range);
+                // Reading the next line of a file may fail; stepping through a list or a range does not, and
+                // other iterables are given the benefit of the doubt.
+                if st.held.last().is_some_and(|v| v.is_resource()) {
+                    a.raise(st, iter.range);
+                }
                 a.bind(target, Val::Unknown, st);
             });
             a.block(body, entered)
@@ -827,33 +775,21 @@ impl<'m> Analysis<'m> {
 
     /// Runs a loop body to a fixed point: `step` gets the states at the head (only those not seen before) and
     /// returns the states at the end of the body. Returns the states that `break` out.
-    fn iterate(
-        &mut self,
-        states: States,
-        mut step: impl FnMut(&mut Self, States) -> States,
-    ) -> States {
+    fn iterate(&mut self, states: States, mut step: impl FnMut(&mut Self, States) -> States) -> States {
         let mut seen = States::default();
         let mut head = states;
         let mut breaks = States::default();
         for _ in 0..MAX_LOOP_ROUNDS {
-            let fresh: Vec<PathState> =
-                head.0.into_iter().filter(|s| !seen.0.contains(s)).collect();
+            let fresh: Vec<PathState> = head.0.into_iter().filter(|s| !seen.0.contains(s)).collect();
             if fresh.is_empty() {
                 break;
             }
             for s in &fresh {
                 seen.0.push(s.clone());
             }
-            self.frames.push(Frame::Loop {
-                breaks: States::default(),
-                continues: States::default(),
-            });
+            self.frames.push(Frame::Loop { breaks: States::default(), continues: States::default() });
             let end = step(self, States(fresh));
-            let Some(Frame::Loop {
-                breaks: b,
-                continues,
-            }) = self.frames.pop()
-            else {
+            let Some(Frame::Loop { breaks: b, continues }) = self.frames.pop() else {
                 unreachable!("frames are pushed and popped in pairs");
             };
             breaks.extend(b);
@@ -873,9 +809,7 @@ impl<'m> Analysis<'m> {
     ) -> States {
         let has_finally = !finalbody.is_empty();
         if has_finally {
-            self.frames.push(Frame::Finally {
-                pending: States::default(),
-            });
+            self.frames.push(Frame::Finally { pending: States::default() });
         }
         let mut out;
         if handlers.is_empty() {
@@ -883,10 +817,7 @@ impl<'m> Analysis<'m> {
             out = self.block(orelse, out);
         } else {
             let catch_all = handlers.iter().any(|h| h.catch_all);
-            self.frames.push(Frame::Handlers {
-                caught: States::default(),
-                catch_all,
-            });
+            self.frames.push(Frame::Handlers { caught: States::default(), catch_all });
             let after_body = self.block(body, states);
             let Some(Frame::Handlers { caught, .. }) = self.frames.pop() else {
                 unreachable!("frames are pushed and popped in pairs");
@@ -954,7 +885,7 @@ impl<'m> Analysis<'m> {
                 // `with x:` closes `x` on every exit of the block, exceptions included.
                 for id in val.resources() {
                     if st.is_open(id) {
-                        st.set(id, CLOSED);
+                        st.set(id, MANAGED);
                     }
                 }
                 if let Some(target) = &item.target {
@@ -966,9 +897,7 @@ impl<'m> Analysis<'m> {
         if !suppress {
             return self.block(body, states);
         }
-        self.frames.push(Frame::Suppress {
-            resumed: States::default(),
-        });
+        self.frames.push(Frame::Suppress { resumed: States::default() });
         let mut out = self.block(body, states);
         let Some(Frame::Suppress { resumed }) = self.frames.pop() else {
             unreachable!("frames are pushed and popped in pairs");
@@ -1035,8 +964,8 @@ impl<'m> Analysis<'m> {
                 };
                 if !matches!(other, ExprKind::None) {
                     // A resource this scope just created is identical to nothing that existed before it.
-                    let fresh = st.var(var).is_resource()
-                        && !matches!(other, ExprKind::Var(o) if st.var(*o) == st.var(var));
+                    let fresh =
+                        st.var(var).is_resource() && !matches!(other, ExprKind::Var(o) if st.var(*o) == st.var(var));
                     return match op {
                         CmpOp::Is if fresh => (vec![], vec![st]),
                         CmpOp::IsNot if fresh => (vec![st], vec![]),
@@ -1156,12 +1085,8 @@ impl<'m> Analysis<'m> {
             }
             ExprKind::Tuple(items) => {
                 let vals: Vec<Val> = items.iter().map(|e| self.eval(e, st)).collect();
-                if vals.iter().any(|v| {
-                    !matches!(
-                        v,
-                        Val::Unknown | Val::None | Val::Truthy | Val::Falsy | Val::NotNone
-                    )
-                }) {
+                if vals.iter().any(|v| !matches!(v, Val::Unknown | Val::None | Val::Truthy | Val::Falsy | Val::NotNone))
+                {
                     Val::Tuple(vals.into())
                 } else if vals.is_empty() {
                     Val::Falsy
@@ -1239,19 +1164,12 @@ impl<'m> Analysis<'m> {
                 match (&val, &index.kind) {
                     (Val::Tuple(items), ExprKind::Int(i)) => {
                         let i = if *i < 0 { items.len() as i64 + *i } else { *i };
-                        usize::try_from(i)
-                            .ok()
-                            .and_then(|i| items.get(i))
-                            .cloned()
-                            .unwrap_or(Val::Unknown)
+                        usize::try_from(i).ok().and_then(|i| items.get(i)).cloned().unwrap_or(Val::Unknown)
                     }
                     _ => Val::Unknown,
                 }
             }
-            ExprKind::Comprehension {
-                generators,
-                elements,
-            } => {
+            ExprKind::Comprehension { generators, elements } => {
                 for generator in generators {
                     let val = self.eval(&generator.iter, st);
                     self.raise(st, generator.iter.range);
@@ -1271,10 +1189,7 @@ impl<'m> Analysis<'m> {
                 }
                 Val::NotNone
             }
-            ExprKind::Lambda(scope) => {
-                self.capture(*scope, st);
-                Val::Truthy
-            }
+            ExprKind::Lambda(scope) => self.capture(*scope, st),
             ExprKind::Starred(inner) => self.eval(inner, st),
             ExprKind::Other(children) => {
                 for child in children {
@@ -1294,11 +1209,7 @@ impl<'m> Analysis<'m> {
             }
         };
         let args: SmallVec<[Val; 4]> = call.args.iter().map(|a| self.eval(a, st)).collect();
-        let kwargs: SmallVec<[Val; 2]> = call
-            .keywords
-            .iter()
-            .map(|k| self.eval(&k.value, st))
-            .collect();
+        let kwargs: SmallVec<[Val; 2]> = call.keywords.iter().map(|k| self.eval(&k.value, st)).collect();
 
         if let Some((Val::Res(id), method)) = &receiver {
             return self.resource_method(*id, method, &args, &kwargs, range, st);
@@ -1383,10 +1294,8 @@ impl<'m> Analysis<'m> {
                 }
                 Val::Unknown
             }
-            "fileno" => {
-                self.raise(st, range);
-                Val::Fileno(id)
-            }
+            // `fileno()` of an open file cannot fail.
+            "fileno" => Val::Fileno(id),
             "detach" => {
                 st.set(id, GONE);
                 self.raise(st, range);
@@ -1418,22 +1327,16 @@ impl<'m> Analysis<'m> {
         let first = args.first().cloned().or_else(|| {
             ["file", "fd", "fileobj", "buffer", "raw"]
                 .iter()
-                .find_map(|name| {
-                    call.keywords
-                        .iter()
-                        .position(|k| k.name.as_deref() == Some(name))
-                })
+                .find_map(|name| call.keywords.iter().position(|k| k.name.as_deref() == Some(name)))
                 .map(|i| kwargs[i].clone())
         });
         let first_res = match first {
             Some(Val::Res(id)) => Some(id),
             _ => None,
         };
-        let wraps_tracked_file =
-            first_res.is_some_and(|id| self.sites[(id & !SHADOW) as usize].kind == Kind::File);
-        let given_file_object = wraps_tracked_file
-            || call.keyword("fileobj").is_some()
-            || looks_like_file_object(call, self.scope);
+        let wraps_tracked_file = first_res.is_some_and(|id| self.sites[(id & !SHADOW) as usize].kind == Kind::File);
+        let given_file_object =
+            wraps_tracked_file || call.keyword("fileobj").is_some() || looks_like_file_object(call, self.scope);
         match acquirer.policy {
             ArgPolicy::BorrowsFile if given_file_object => {
                 self.raise(st, range);
@@ -1455,10 +1358,7 @@ impl<'m> Analysis<'m> {
             let kind = self.sites[(id & !SHADOW) as usize].kind;
             match acquirer.policy {
                 ArgPolicy::OwnsFd if kind == Kind::Fd => {
-                    let borrowed = matches!(
-                        call.keyword("closefd").map(|e| &e.kind),
-                        Some(ExprKind::Bool(false))
-                    );
+                    let borrowed = matches!(call.keyword("closefd").map(|e| &e.kind), Some(ExprKind::Bool(false)));
                     if !borrowed && st.is_open(id) {
                         st.set(id, OWNED);
                         self.owner_call.entry(id & !SHADOW).or_insert(range);
@@ -1474,7 +1374,13 @@ impl<'m> Analysis<'m> {
             }
         }
         match acquirer.shape {
-            Shape::One => Val::Res(self.open(range, 0, acquirer.kind, st)),
+            Shape::One => {
+                let id = self.open(range, 0, acquirer.kind, st);
+                if let (Some(fd), ArgPolicy::OwnsFd) = (first_res, acquirer.policy) {
+                    self.owned_by.entry(fd & !SHADOW).or_insert(id);
+                }
+                Val::Res(id)
+            }
             Shape::Pair => {
                 let a = self.open(range, 0, acquirer.kind, st);
                 let b = self.open(range, 1, acquirer.kind, st);
@@ -1491,16 +1397,9 @@ impl<'m> Analysis<'m> {
     /// keeps living under the shadow id so that dropping it is still seen.
     fn open(&mut self, call: Range, component: u8, kind: Kind, st: &mut PathState) -> SiteId {
         let next = self.sites.len() as SiteId;
-        let id = *self
-            .site_index
-            .entry((call.start, component))
-            .or_insert(next);
+        let id = *self.site_index.entry((call.start, component)).or_insert(next);
         if id == next {
-            self.sites.push(Site {
-                call,
-                kind,
-                name: None,
-            });
+            self.sites.push(Site { call, kind, name: None });
         }
         if st.is_open(id) {
             let shadow = id | SHADOW;
@@ -1529,6 +1428,9 @@ impl<'m> Analysis<'m> {
                 }
                 let bits = st.bits(*id);
                 if bits & OWNED != 0 {
+                    if let Some(owner) = self.owned_by.get(&site) {
+                        self.superseded.push(*owner);
+                    }
                     self.misuses.push(FdMisuse::ClosedAfterHandOver {
                         call,
                         fd: site,
@@ -1546,12 +1448,13 @@ impl<'m> Analysis<'m> {
                 }
                 st.set(*id, CLOSED);
             }
-            Val::Fileno(id) if st.is_open(*id) => {
-                self.misuses.push(FdMisuse::ClosedBehindOwner {
-                    call,
-                    owner: id & !SHADOW,
-                });
+            Val::Fileno(id) if st.is_open(*id) || st.bits(*id) & MANAGED != 0 => {
+                self.misuses.push(FdMisuse::ClosedBehindOwner { call, owner: id & !SHADOW });
+                self.superseded.push(id & !SHADOW);
                 st.set(*id, GONE);
+            }
+            Val::Fileno(id) if st.bits(*id) == CLOSED => {
+                self.misuses.push(FdMisuse::ClosedAfterOwnerClosed { call, owner: id & !SHADOW });
             }
             _ => {}
         }
@@ -1575,9 +1478,7 @@ impl<'m> Analysis<'m> {
                     _ => None,
                 };
                 for (i, t) in targets.iter().enumerate() {
-                    let item = items
-                        .as_ref()
-                        .map_or(Val::Unknown, |items| items[i].clone());
+                    let item = items.as_ref().map_or(Val::Unknown, |items| items[i].clone());
                     self.bind(t, item, st);
                 }
                 if items.is_none() {
@@ -1608,19 +1509,24 @@ impl<'m> Analysis<'m> {
         st.set_var(var, val);
     }
 
-    /// A nested function or lambda that reads a local holding a resource keeps it alive: a closure owns it.
-    fn capture(&mut self, nested: u32, st: &mut PathState) {
+    fn capture(&mut self, nested: u32, st: &PathState) -> Val {
         let Some(scope) = self.module.scopes.get(nested as usize) else {
-            return;
+            return Val::Truthy;
         };
         if self.scope.kind == ScopeKind::Class && scope.kind == ScopeKind::Function {
-            return;
+            return Val::Truthy;
         }
-        for name in &scope.free_names {
-            if let Some(var) = self.scope.lookup(name) {
-                let val = st.var(var).clone();
-                self.escape(&val, st);
-            }
+        let captured: Vec<Val> = scope
+            .free_names
+            .iter()
+            .filter_map(|name| self.scope.lookup(name))
+            .map(|var| st.var(var).clone())
+            .filter(|val| !val.resources().is_empty() || matches!(val, Val::Tuple(_) | Val::BoundClose(_)))
+            .collect();
+        if captured.is_empty() {
+            Val::Truthy
+        } else {
+            Val::Tuple(captured.into())
         }
     }
 
@@ -1634,17 +1540,8 @@ impl<'m> Analysis<'m> {
         }
         for (site, bits) in dropped {
             let bound = self.sites[(site & !SHADOW) as usize].name;
-            let var = if bound.is_some() && (bound == var || site & SHADOW != 0) {
-                bound
-            } else {
-                None
-            };
-            self.leak(
-                site,
-                bits,
-                Exit::Dropped { at, var, deleted },
-                st.exposed_at(site),
-            );
+            let var = if bound.is_some() && (bound == var || site & SHADOW != 0) { bound } else { None };
+            self.leak(site, bits, Exit::Dropped { at, var, deleted }, st.exposed_at(site));
             st.set(site, GONE);
         }
     }
@@ -1656,10 +1553,7 @@ fn looks_like_file_object(call: &Call, scope: &Scope) -> bool {
     let Some(ExprKind::Var(var)) = call.args.first().map(|a| &a.kind) else {
         return false;
     };
-    let name = scope
-        .var_name(*var)
-        .trim_start_matches('_')
-        .to_ascii_lowercase();
+    let name = scope.var_name(*var).trim_start_matches('_').to_ascii_lowercase();
     matches!(
         name.as_str(),
         "f" | "fp"

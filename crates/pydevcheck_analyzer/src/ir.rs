@@ -53,10 +53,7 @@ impl Scope {
     }
 
     pub(crate) fn lookup(&self, name: &str) -> Option<Var> {
-        self.vars
-            .iter()
-            .position(|v| &**v == name)
-            .map(|i| i as Var)
+        self.vars.iter().position(|v| &**v == name).map(|i| i as Var)
     }
 }
 
@@ -182,9 +179,10 @@ pub(crate) enum ExprKind {
     Call(Box<Call>),
     Await(Box<Expr>),
     Yield(Option<Box<Expr>>),
-    /// A tuple display: it carries its elements, so that `r, w = a, b` and `t[0]` are followed.
+    /// A tuple, list or set display: the value carries its elements, so that `r, w = a, b`, `t[0]` and a local
+    /// list that dies with the function are followed.
     Tuple(Vec<Expr>),
-    /// A list, set or dict display: whatever is put in it is stored there.
+    /// A dict display: whatever is put in it is stored there.
     Container(Vec<Expr>),
     Str(Box<str>),
     None,
@@ -247,9 +245,6 @@ pub(crate) struct Keyword {
 
 impl Call {
     pub(crate) fn keyword(&self, name: &str) -> Option<&Expr> {
-        self.keywords
-            .iter()
-            .find(|k| k.name.as_deref() == Some(name))
-            .map(|k| &k.value)
+        self.keywords.iter().find(|k| k.name.as_deref() == Some(name)).map(|k| &k.value)
     }
 }

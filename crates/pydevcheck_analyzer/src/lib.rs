@@ -50,9 +50,5 @@ pub fn check_bytes(path: &Path, bytes: &[u8]) -> FileReport {
     }
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     let source = (!diagnostics.is_empty()).then(|| Arc::from(text));
-    FileReport {
-        path: path.to_path_buf(),
-        source,
-        diagnostics,
-    }
+    FileReport { path: path.to_path_buf(), source, diagnostics }
 }

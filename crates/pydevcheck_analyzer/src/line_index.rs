@@ -34,19 +34,11 @@ impl<'a> LineIndex<'a> {
             end -= 1;
         }
         let column = self.text[line_start..end].chars().count();
-        Position {
-            row: to_u32(line + 1),
-            column: to_u32(column + 1),
-        }
+        Position { row: to_u32(line + 1), column: to_u32(column + 1) }
     }
 
     pub(crate) fn span(&self, start: u32, end: u32) -> Span {
-        Span {
-            start: self.position(start),
-            end: self.position(end),
-            byte_start: start,
-            byte_end: end,
-        }
+        Span { start: self.position(start), end: self.position(end), byte_start: start, byte_end: end }
     }
 }
 

@@ -11,8 +11,8 @@ use ruff_text_size::{Ranged, TextRange};
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::ir::{
-    Call, Case, CmpOp, Expr, ExprKind, Generator, Handler, Keyword, Module, Range, Scope, ScopeId,
-    ScopeKind, Stmt, Target, Var, WithItem,
+    Call, Case, CmpOp, Expr, ExprKind, Generator, Handler, Keyword, Module, Range, Scope, ScopeId, ScopeKind, Stmt,
+    Target, Var, WithItem,
 };
 use crate::tables;
 
@@ -52,11 +52,7 @@ pub(crate) fn parse(text: &str) -> Result<Module, SyntaxError> {
             end: range.end,
         });
     }
-    let mut scopes: Vec<Scope> = lowerer
-        .scopes
-        .into_iter()
-        .map(|s| s.expect("every pushed scope is popped"))
-        .collect();
+    let mut scopes: Vec<Scope> = lowerer.scopes.into_iter().map(|s| s.expect("every pushed scope is popped")).collect();
     scopes.shrink_to_fit();
     Ok(Module { scopes })
 }
@@ -91,10 +87,7 @@ struct Lowerer {
 }
 
 fn range(r: TextRange) -> Range {
-    Range {
-        start: r.start().to_u32(),
-        end: r.end().to_u32(),
-    }
+    Range { start: r.start().to_u32(), end: r.end().to_u32() }
 }
 
 /// Module-level imports anywhere in the module's own statements (also inside `if`/`try`), so that a call can
@@ -104,16 +97,13 @@ fn collect_imports(body: &[AStmt], out: &mut FxHashMap<Box<str>, Box<str>>) {
         match stmt {
             AStmt::Import(_) | AStmt::ImportFrom(_) => record_import(stmt, out),
             // A module's own `def open` or `open = TarFile.open` shadows the builtin: `.name` marks it local.
-            AStmt::FunctionDef(ast::StmtFunctionDef { name, .. })
-            | AStmt::ClassDef(ast::StmtClassDef { name, .. }) => {
-                out.entry(name.id.as_str().into())
-                    .or_insert_with(|| format!(".{}", name.id.as_str()).into());
+            AStmt::FunctionDef(ast::StmtFunctionDef { name, .. }) | AStmt::ClassDef(ast::StmtClassDef { name, .. }) => {
+                out.entry(name.id.as_str().into()).or_insert_with(|| format!(".{}", name.id.as_str()).into());
             }
             AStmt::Assign(s) => {
                 for target in &s.targets {
                     if let AExpr::Name(n) = target {
-                        out.entry(n.id.as_str().into())
-                            .or_insert_with(|| format!(".{}", n.id.as_str()).into());
+                        out.entry(n.id.as_str().into()).or_insert_with(|| format!(".{}", n.id.as_str()).into());
                     }
                 }
             }
@@ -197,18 +187,12 @@ impl Lowerer {
     }
 
     fn pop_scope(&mut self, body: Vec<Stmt>) -> ScopeId {
-        let b = self
-            .stack
-            .pop()
-            .expect("push_scope and pop_scope are paired");
+        let b = self.stack.pop().expect("push_scope and pop_scope are paired");
         let mut free: Vec<Box<str>> = b
             .loaded
             .iter()
             .chain(b.nested_free.iter())
-            .filter(|name| {
-                !b.assigned.contains(*name)
-                    || b.escaping.iter().any(|&v| b.vars[v as usize] == **name)
-            })
+            .filter(|name| !b.assigned.contains(*name) || b.escaping.iter().any(|&v| b.vars[v as usize] == **name))
             .cloned()
             .collect();
         free.sort();
@@ -234,9 +218,7 @@ impl Lowerer {
     }
 
     fn scope(&mut self) -> &mut ScopeBuilder {
-        self.stack
-            .last_mut()
-            .expect("lowering always happens inside a scope")
+        self.stack.last_mut().expect("lowering always happens inside a scope")
     }
 
     fn intern(&mut self, name: &str) -> Var {
@@ -320,49 +302,28 @@ impl Lowerer {
                 }
                 let value = self.expr(&s.value);
                 let targets = s.targets.iter().map(|t| self.target(t)).collect();
-                out.push(Stmt::Assign {
-                    targets,
-                    value,
-                    range: r,
-                });
+                out.push(Stmt::Assign { targets, value, range: r });
             }
             AStmt::AugAssign(s) => {
                 let current = self.expr(&s.target);
                 let value = self.expr(&s.value);
-                let value = Expr {
-                    kind: ExprKind::Other(vec![current, value]),
-                    range: r,
-                };
+                let value = Expr { kind: ExprKind::Other(vec![current, value]), range: r };
                 let targets = vec![self.target(&s.target)];
-                out.push(Stmt::Assign {
-                    targets,
-                    value,
-                    range: r,
-                });
+                out.push(Stmt::Assign { targets, value, range: r });
             }
             AStmt::AnnAssign(s) => {
                 if let Some(value) = &s.value {
                     let value = self.expr(value);
                     let targets = vec![self.target(&s.target)];
-                    out.push(Stmt::Assign {
-                        targets,
-                        value,
-                        range: r,
-                    });
+                    out.push(Stmt::Assign { targets, value, range: r });
                 }
             }
             AStmt::Return(s) => {
                 if let Some(value) = &s.value {
                     if let AExpr::If(ifexp) = &**value {
                         let test = self.expr(&ifexp.test);
-                        let body = vec![Stmt::Return {
-                            value: Some(self.expr(&ifexp.body)),
-                            range: r,
-                        }];
-                        let orelse = vec![Stmt::Return {
-                            value: Some(self.expr(&ifexp.orelse)),
-                            range: r,
-                        }];
+                        let body = vec![Stmt::Return { value: Some(self.expr(&ifexp.body)), range: r }];
+                        let orelse = vec![Stmt::Return { value: Some(self.expr(&ifexp.orelse)), range: r }];
                         out.push(Stmt::If { test, body, orelse });
                         return;
                     }
@@ -391,13 +352,7 @@ impl Lowerer {
                 let target = self.target(&s.target);
                 let body = self.body(&s.body);
                 let orelse = self.body(&s.orelse);
-                out.push(Stmt::For {
-                    target,
-                    iter,
-                    body,
-                    orelse,
-                    range: r,
-                });
+                out.push(Stmt::For { target, iter, body, orelse, range: r });
             }
             AStmt::With(s) => {
                 let items = s
@@ -409,11 +364,7 @@ impl Lowerer {
                     })
                     .collect();
                 let body = self.body(&s.body);
-                out.push(Stmt::With {
-                    items,
-                    body,
-                    range: r,
-                });
+                out.push(Stmt::With { items, body, range: r });
             }
             AStmt::Try(s) => {
                 let body = self.body(&s.body);
@@ -432,30 +383,17 @@ impl Lowerer {
                     .collect();
                 let orelse = self.body(&s.orelse);
                 let finalbody = self.body(&s.finalbody);
-                out.push(Stmt::Try {
-                    body,
-                    handlers,
-                    orelse,
-                    finalbody,
-                });
+                out.push(Stmt::Try { body, handlers, orelse, finalbody });
             }
             AStmt::Raise(s) => {
                 let exc = s.exc.as_ref().map(|e| self.expr(e));
                 let cause = s.cause.as_ref().map(|e| self.expr(e));
-                out.push(Stmt::Raise {
-                    exc,
-                    cause,
-                    range: r,
-                });
+                out.push(Stmt::Raise { exc, cause, range: r });
             }
             AStmt::Assert(s) => {
                 let test = self.expr(&s.test);
                 let msg = s.msg.as_ref().map(|e| self.expr(e));
-                out.push(Stmt::Assert {
-                    test,
-                    msg,
-                    range: r,
-                });
+                out.push(Stmt::Assert { test, msg, range: r });
             }
             AStmt::Break(_) => out.push(Stmt::Break),
             AStmt::Continue(_) => out.push(Stmt::Continue),
@@ -470,39 +408,24 @@ impl Lowerer {
                     self.scope().local_imports.extend(local);
                 }
             }
-            AStmt::Global(ast::StmtGlobal { names, .. })
-            | AStmt::Nonlocal(ast::StmtNonlocal { names, .. }) => {
+            AStmt::Global(ast::StmtGlobal { names, .. }) | AStmt::Nonlocal(ast::StmtNonlocal { names, .. }) => {
                 for name in names {
                     let var = self.intern(name.id.as_str());
                     self.scope().escaping.push(var);
                 }
             }
             AStmt::FunctionDef(s) => {
-                let mut exprs: Vec<Expr> = s
-                    .decorator_list
-                    .iter()
-                    .map(|d| self.expr(&d.expression))
-                    .collect();
+                let mut exprs: Vec<Expr> = s.decorator_list.iter().map(|d| self.expr(&d.expression)).collect();
                 exprs.extend(parameter_defaults(&s.parameters).map(|d| self.expr(d)));
                 let name = self.bind(s.name.id.as_str());
-                let scope =
-                    self.push_scope(ScopeKind::Function, s.name.id.as_str().into(), s.range);
+                let scope = self.push_scope(ScopeKind::Function, s.name.id.as_str().into(), s.range);
                 self.params(&s.parameters);
                 let body = self.body(&s.body);
                 self.pop_scope(body);
-                out.push(Stmt::Def {
-                    name: Some(name),
-                    scope,
-                    exprs,
-                    range: r,
-                });
+                out.push(Stmt::Def { name: Some(name), scope, exprs, range: r });
             }
             AStmt::ClassDef(s) => {
-                let mut exprs: Vec<Expr> = s
-                    .decorator_list
-                    .iter()
-                    .map(|d| self.expr(&d.expression))
-                    .collect();
+                let mut exprs: Vec<Expr> = s.decorator_list.iter().map(|d| self.expr(&d.expression)).collect();
                 if let Some(arguments) = &s.arguments {
                     exprs.extend(arguments.args.iter().map(|a| self.expr(a)));
                     exprs.extend(arguments.keywords.iter().map(|k| self.expr(&k.value)));
@@ -511,12 +434,7 @@ impl Lowerer {
                 let scope = self.push_scope(ScopeKind::Class, s.name.id.as_str().into(), s.range);
                 let body = self.body(&s.body);
                 self.pop_scope(body);
-                out.push(Stmt::Def {
-                    name: Some(name),
-                    scope,
-                    exprs,
-                    range: r,
-                });
+                out.push(Stmt::Def { name: Some(name), scope, exprs, range: r });
             }
             AStmt::Match(s) => {
                 let subject = self.expr(&s.subject);
@@ -528,8 +446,8 @@ impl Lowerer {
                         let mut values = Vec::new();
                         self.pattern(&case.pattern, &mut bindings, &mut values);
                         let guard = case.guard.as_ref().map(|g| self.expr(g));
-                        let irrefutable = guard.is_none()
-                            && matches!(&case.pattern, ast::Pattern::MatchAs(p) if p.pattern.is_none());
+                        let irrefutable =
+                            guard.is_none() && matches!(&case.pattern, ast::Pattern::MatchAs(p) if p.pattern.is_none());
                         let mut body = Vec::new();
                         if !values.is_empty() {
                             body.push(Stmt::Expr(Expr { kind: ExprKind::Other(values), range: range(case.range) }));
@@ -610,12 +528,7 @@ impl Lowerer {
 
     /// Parameters are locals bound on entry to values the caller owns.
     fn params(&mut self, parameters: &ast::Parameters) {
-        for p in parameters
-            .posonlyargs
-            .iter()
-            .chain(&parameters.args)
-            .chain(&parameters.kwonlyargs)
-        {
+        for p in parameters.posonlyargs.iter().chain(&parameters.args).chain(&parameters.kwonlyargs) {
             self.bind(p.parameter.name.id.as_str());
         }
         for p in parameters.vararg.iter().chain(&parameters.kwarg) {
@@ -639,10 +552,7 @@ impl Lowerer {
         let r = range(expr.range());
         if !self.deeper(expr.range()) {
             self.depth -= 1;
-            return Expr {
-                kind: ExprKind::Other(Vec::new()),
-                range: r,
-            };
+            return Expr { kind: ExprKind::Other(Vec::new()), range: r };
         }
         let kind = self.expr_kind(expr);
         self.depth -= 1;
@@ -660,10 +570,7 @@ impl Lowerer {
     fn expr_kind(&mut self, expr: &AExpr) -> ExprKind {
         match expr {
             AExpr::Name(n) => ExprKind::Var(self.load(n.id.as_str())),
-            AExpr::Attribute(a) => ExprKind::Attr {
-                value: self.boxed(&a.value),
-                attr: a.attr.id.as_str().into(),
-            },
+            AExpr::Attribute(a) => ExprKind::Attr { value: self.boxed(&a.value), attr: a.attr.id.as_str().into() },
             AExpr::Call(c) => {
                 let path = self.callee_path(&c.func);
                 let func = self.expr(&c.func);
@@ -672,17 +579,9 @@ impl Lowerer {
                     .arguments
                     .keywords
                     .iter()
-                    .map(|k| Keyword {
-                        name: k.arg.as_ref().map(|a| a.id.as_str().into()),
-                        value: self.expr(&k.value),
-                    })
+                    .map(|k| Keyword { name: k.arg.as_ref().map(|a| a.id.as_str().into()), value: self.expr(&k.value) })
                     .collect();
-                let call = Call {
-                    func,
-                    path,
-                    args,
-                    keywords,
-                };
+                let call = Call { func, path, args, keywords };
                 if tables::is_of_interest(&call) {
                     self.scope().interesting = true;
                 }
@@ -692,17 +591,11 @@ impl Lowerer {
             AExpr::Yield(y) => ExprKind::Yield(y.value.as_ref().map(|v| self.boxed(v))),
             AExpr::YieldFrom(y) => {
                 let inner = self.expr(&y.value);
-                ExprKind::Other(vec![
-                    inner,
-                    Expr {
-                        kind: ExprKind::Yield(None),
-                        range: range(y.range),
-                    },
-                ])
+                ExprKind::Other(vec![inner, Expr { kind: ExprKind::Yield(None), range: range(y.range) }])
             }
             AExpr::Tuple(t) => ExprKind::Tuple(self.exprs(&t.elts)),
-            AExpr::List(t) => ExprKind::Container(self.exprs(&t.elts)),
-            AExpr::Set(t) => ExprKind::Container(self.exprs(&t.elts)),
+            AExpr::List(t) => ExprKind::Tuple(self.exprs(&t.elts)),
+            AExpr::Set(t) => ExprKind::Tuple(self.exprs(&t.elts)),
             AExpr::Dict(d) => {
                 let mut items = Vec::with_capacity(d.items.len() * 2);
                 for item in &d.items {
@@ -717,17 +610,12 @@ impl Lowerer {
             AExpr::NoneLiteral(_) => ExprKind::None,
             AExpr::BooleanLiteral(b) => ExprKind::Bool(b.value),
             AExpr::NumberLiteral(n) => match &n.value {
-                ast::Number::Int(i) => i
-                    .as_i64()
-                    .map_or(ExprKind::Other(Vec::new()), ExprKind::Int),
+                ast::Number::Int(i) => i.as_i64().map_or(ExprKind::Other(Vec::new()), ExprKind::Int),
                 _ => ExprKind::Other(Vec::new()),
             },
             AExpr::UnaryOp(u) if u.op == ast::UnaryOp::Not => ExprKind::Not(self.boxed(&u.operand)),
             AExpr::UnaryOp(u) => ExprKind::Other(vec![self.expr(&u.operand)]),
-            AExpr::BoolOp(b) => ExprKind::BoolOp {
-                and: b.op == ast::BoolOp::And,
-                values: self.exprs(&b.values),
-            },
+            AExpr::BoolOp(b) => ExprKind::BoolOp { and: b.op == ast::BoolOp::And, values: self.exprs(&b.values) },
             AExpr::Compare(c) if c.ops.len() == 1 => {
                 let op = match c.ops[0] {
                     ast::CmpOp::Is => CmpOp::Is,
@@ -736,64 +624,42 @@ impl Lowerer {
                     ast::CmpOp::NotEq => CmpOp::NotEq,
                     _ => CmpOp::Other,
                 };
-                ExprKind::Compare {
-                    left: self.boxed(&c.left),
-                    op,
-                    right: self.boxed(&c.comparators[0]),
-                }
+                ExprKind::Compare { left: self.boxed(&c.left), op, right: self.boxed(&c.comparators[0]) }
             }
             AExpr::Compare(c) => {
                 let mut all = vec![self.expr(&c.left)];
                 all.extend(self.exprs(c.comparators.iter()));
                 ExprKind::Other(all)
             }
-            AExpr::If(i) => ExprKind::IfExp {
-                test: self.boxed(&i.test),
-                body: self.boxed(&i.body),
-                orelse: self.boxed(&i.orelse),
-            },
+            AExpr::If(i) => {
+                ExprKind::IfExp { test: self.boxed(&i.test), body: self.boxed(&i.body), orelse: self.boxed(&i.orelse) }
+            }
             AExpr::Named(n) => {
                 let value = self.boxed(&n.value);
                 match &*n.target {
-                    AExpr::Name(name) => ExprKind::Named {
-                        target: self.bind(name.id.as_str()),
-                        value,
-                    },
+                    AExpr::Name(name) => ExprKind::Named { target: self.bind(name.id.as_str()), value },
                     _ => ExprKind::Other(vec![*value]),
                 }
             }
-            AExpr::Subscript(s) => ExprKind::Subscript {
-                value: self.boxed(&s.value),
-                index: self.boxed(&s.slice),
-            },
+            AExpr::Subscript(s) => ExprKind::Subscript { value: self.boxed(&s.value), index: self.boxed(&s.slice) },
             AExpr::Starred(s) => ExprKind::Starred(self.boxed(&s.value)),
             AExpr::Lambda(l) => {
-                let defaults: Vec<Expr> = l
-                    .parameters
-                    .iter()
-                    .flat_map(|p| parameter_defaults(p))
-                    .map(|d| self.expr(d))
-                    .collect::<Vec<_>>();
+                let defaults: Vec<Expr> =
+                    l.parameters.iter().flat_map(|p| parameter_defaults(p)).map(|d| self.expr(d)).collect::<Vec<_>>();
                 let scope = self.push_scope(ScopeKind::Lambda, "<lambda>".into(), l.range);
                 if let Some(parameters) = &l.parameters {
                     self.params(parameters);
                 }
                 let body = self.expr(&l.body);
                 let r = body.range;
-                self.pop_scope(vec![Stmt::Return {
-                    value: Some(body),
-                    range: r,
-                }]);
+                self.pop_scope(vec![Stmt::Return { value: Some(body), range: r }]);
                 if defaults.is_empty() {
                     ExprKind::Lambda(scope)
                 } else {
                     ExprKind::Other(
                         defaults
                             .into_iter()
-                            .chain([Expr {
-                                kind: ExprKind::Lambda(scope),
-                                range: range(l.range),
-                            }])
+                            .chain([Expr { kind: ExprKind::Lambda(scope), range: range(l.range) }])
                             .collect(),
                     )
                 }
@@ -837,10 +703,7 @@ impl Lowerer {
         }
         let elements = self.exprs(elements);
         self.scope().renames.truncate(mark);
-        ExprKind::Comprehension {
-            generators: lowered,
-            elements,
-        }
+        ExprKind::Comprehension { generators: lowered, elements }
     }
 
     /// `open`, `os.fdopen`, `pathlib.Path().open`: the callee as a dotted path through imports.
@@ -862,11 +725,7 @@ impl Lowerer {
                 AExpr::Name(n) => {
                     let name = n.id.as_str();
                     let scope = self.stack.last()?;
-                    let root: &str = match scope
-                        .local_imports
-                        .get(name)
-                        .or_else(|| self.imports.get(name))
-                    {
+                    let root: &str = match scope.local_imports.get(name).or_else(|| self.imports.get(name)) {
                         Some(path) => path,
                         None if scope.assigned.contains(name) && parts.is_empty() => return None,
                         None => name,

@@ -14,10 +14,7 @@ pub fn decode(bytes: &[u8]) -> Result<String, DecodeError> {
         Ok(text) => Ok(text.strip_prefix('\u{feff}').unwrap_or(text).to_owned()),
         Err(error) => Err(DecodeError {
             message: format!("invalid utf-8 at byte {}", error.valid_up_to()),
-            line: 1 + bytes[..error.valid_up_to()]
-                .iter()
-                .filter(|&&b| b == b'\n')
-                .count() as u32,
+            line: 1 + bytes[..error.valid_up_to()].iter().filter(|&&b| b == b'\n').count() as u32,
         }),
     }
 }

@@ -50,21 +50,11 @@ pub(crate) struct Acquirer {
 }
 
 const fn file(path: &'static str, policy: ArgPolicy) -> Acquirer {
-    Acquirer {
-        path,
-        kind: Kind::File,
-        shape: Shape::One,
-        policy,
-    }
+    Acquirer { path, kind: Kind::File, shape: Shape::One, policy }
 }
 
 const fn fd(path: &'static str, shape: Shape) -> Acquirer {
-    Acquirer {
-        path,
-        kind: Kind::Fd,
-        shape,
-        policy: ArgPolicy::Plain,
-    }
+    Acquirer { path, kind: Kind::Fd, shape, policy: ArgPolicy::Plain }
 }
 
 use ArgPolicy::{BorrowsFile, OwnsFd, Plain, WrapsFile};
@@ -209,14 +199,8 @@ static BORROWERS: &[&str] = &[
 
 /// Methods that hand a resource (or its bound `close`) to an object that will release it: `ExitStack`,
 /// `unittest.TestCase.addCleanup`, `atexit.register`.
-static RELEASING_METHODS: &[&str] = &[
-    "enter_context",
-    "enter_async_context",
-    "push",
-    "callback",
-    "addCleanup",
-    "register",
-];
+static RELEASING_METHODS: &[&str] =
+    &["enter_context", "enter_async_context", "push", "callback", "addCleanup", "register"];
 
 pub(crate) fn acquirer(call: &Call) -> Option<&'static Acquirer> {
     let path = call.path.as_deref()?;
@@ -224,28 +208,15 @@ pub(crate) fn acquirer(call: &Call) -> Option<&'static Acquirer> {
 }
 
 pub(crate) fn is_borrower(call: &Call) -> bool {
-    call.path
-        .as_deref()
-        .is_some_and(|path| BORROWERS.contains(&path))
+    call.path.as_deref().is_some_and(|path| BORROWERS.contains(&path))
 }
 
 /// Borrowers that do not raise on the arguments code passes them in practice: not exception edges.
-static CANNOT_RAISE: &[&str] = &[
-    "len",
-    "id",
-    "type",
-    "isinstance",
-    "issubclass",
-    "hasattr",
-    "getattr",
-    "callable",
-    "bool",
-];
+static CANNOT_RAISE: &[&str] =
+    &["len", "id", "type", "isinstance", "issubclass", "hasattr", "getattr", "callable", "bool"];
 
 pub(crate) fn cannot_raise(call: &Call) -> bool {
-    call.path
-        .as_deref()
-        .is_some_and(|path| CANNOT_RAISE.contains(&path))
+    call.path.as_deref().is_some_and(|path| CANNOT_RAISE.contains(&path))
 }
 
 pub(crate) fn is_releasing_method(name: &str) -> bool {
@@ -278,10 +249,7 @@ pub(crate) fn is_fd_close(call: &Call) -> bool {
 
 /// `contextlib.suppress(...)` swallows exceptions of its `with` body.
 pub(crate) fn is_suppress(call: &Call) -> bool {
-    matches!(
-        call.path.as_deref(),
-        Some("contextlib.suppress" | "suppress")
-    )
+    matches!(call.path.as_deref(), Some("contextlib.suppress" | "suppress"))
 }
 
 /// Whether a call can start an obligation: scopes without one skip the dataflow.

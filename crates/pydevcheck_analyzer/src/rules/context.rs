@@ -21,10 +21,7 @@ const MAX_LABEL: usize = 40;
 
 impl Context<'_> {
     pub(crate) fn leaks(&self, kind: Kind, on_exception: bool) -> impl Iterator<Item = &Leak> {
-        self.facts
-            .leaks
-            .iter()
-            .filter(move |l| self.kind(l.site) == kind && l.on_exception == on_exception)
+        self.facts.leaks.iter().filter(move |l| self.kind(l.site) == kind && l.on_exception == on_exception)
     }
 
     pub(crate) fn kind(&self, site: SiteId) -> Kind {
@@ -68,45 +65,20 @@ impl Context<'_> {
     /// "`read` returns at line 14", with the span of that exit.
     pub(crate) fn exit(&self, leak: &Leak) -> (String, Range) {
         match &leak.exit {
-            Exit::Return(Some(at)) => (
-                format!("{} returns at line {}", self.scope_label(), self.row(*at)),
-                *at,
-            ),
+            Exit::Return(Some(at)) => (format!("{} returns at line {}", self.scope_label(), self.row(*at)), *at),
             Exit::Return(None) => {
-                let end = Range {
-                    start: self.scope.range.end,
-                    end: self.scope.range.end,
-                };
+                let end = Range { start: self.scope.range.end, end: self.scope.range.end };
                 (format!("the end of {} is reached", self.scope_label()), end)
             }
-            Exit::Dropped {
-                at,
-                var: Some(var),
-                deleted: true,
-            } => (
-                format!(
-                    "`{}` is deleted at line {}",
-                    self.scope.var_name(*var),
-                    self.row(*at)
-                ),
-                *at,
-            ),
-            Exit::Dropped {
-                at,
-                var: Some(var),
-                deleted: false,
-            } => (
-                format!(
-                    "`{}` is reassigned at line {}",
-                    self.scope.var_name(*var),
-                    self.row(*at)
-                ),
-                *at,
-            ),
-            Exit::Dropped { at, var: None, .. } => (
-                format!("its last reference is dropped at line {}", self.row(*at)),
-                *at,
-            ),
+            Exit::Dropped { at, var: Some(var), deleted: true } => {
+                (format!("`{}` is deleted at line {}", self.scope.var_name(*var), self.row(*at)), *at)
+            }
+            Exit::Dropped { at, var: Some(var), deleted: false } => {
+                (format!("`{}` is reassigned at line {}", self.scope.var_name(*var), self.row(*at)), *at)
+            }
+            Exit::Dropped { at, var: None, .. } => {
+                (format!("its last reference is dropped at line {}", self.row(*at)), *at)
+            }
             Exit::Exception(at) => (self.raised_by(*at), *at),
         }
     }
@@ -138,10 +110,7 @@ impl Context<'_> {
             span: self.index.span(at.start, at.end),
             message,
             hint: hint.to_owned(),
-            exit: exit.map(|(description, r)| ExitLabel {
-                span: self.index.span(r.start, r.end),
-                description,
-            }),
+            exit: exit.map(|(description, r)| ExitLabel { span: self.index.span(r.start, r.end), description }),
         }
     }
 

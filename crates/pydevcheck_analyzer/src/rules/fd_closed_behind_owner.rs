@@ -49,14 +49,7 @@ pub(super) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             cx.label(*owner),
         );
         let hint = "close the file object itself, or use `os.dup(f.fileno())` for a descriptor of your own";
-        let exit = (
-            format!(
-                "{} is opened here, at line {}",
-                cx.label(*owner),
-                cx.row(opened)
-            ),
-            opened,
-        );
+        let exit = (format!("{} is opened here, at line {}", cx.label(*owner), cx.row(opened)), opened);
         out.push(cx.diagnostic(&FD_CLOSED_BEHIND_OWNER, *call, message, hint, Some(exit)));
     }
 }

@@ -41,15 +41,10 @@ pub(super) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let (call, message, exit) = match misuse {
             FdMisuse::DoubleClose { call, fd, first } => {
                 let message = format!("{} is closed twice on this path", cx.label(*fd));
-                let exit =
-                    first.map(|at| (format!("first closed here, at line {}", cx.row(at)), at));
+                let exit = first.map(|at| (format!("first closed here, at line {}", cx.row(at)), at));
                 (*call, message, exit)
             }
-            FdMisuse::ClosedAfterHandOver {
-                call,
-                fd,
-                owner_call,
-            } => {
+            FdMisuse::ClosedAfterHandOver { call, fd, owner_call } => {
                 let message = match owner_call {
                     Some(owner) => format!(
                         "{} is owned by the file object from `{}` at line {}, which closes it too",
@@ -57,14 +52,19 @@ pub(super) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                         cx.code(*owner),
                         cx.row(*owner)
                     ),
-                    None => format!(
-                        "{} is owned by a file object, which closes it too",
-                        cx.label(*fd)
-                    ),
+                    None => format!("{} is owned by a file object, which closes it too", cx.label(*fd)),
                 };
-                let exit = owner_call
-                    .map(|at| (format!("ownership passes here, at line {}", cx.row(at)), at));
+                let exit = owner_call.map(|at| (format!("ownership passes here, at line {}", cx.row(at)), at));
                 (*call, message, exit)
+            }
+            FdMisuse::ClosedAfterOwnerClosed { call, owner } => {
+                let message = format!(
+                    "`{}` closes the descriptor of {} a second time: {} was already closed, and the number may now belong to another file",
+                    cx.code(*call),
+                    cx.label(*owner),
+                    cx.label(*owner)
+                );
+                (*call, message, None)
             }
             FdMisuse::ClosedBehindOwner { .. } => continue,
         };

@@ -45,12 +45,6 @@ pub(super) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         };
         let message = format!("{} leaves {} open", exit.0, cx.label(leak.site));
         let hint = "open it with `with ... as f:` or close it in a `finally` block";
-        out.push(cx.diagnostic(
-            &FILE_LEAKS_ON_EXCEPTION,
-            cx.site_call(leak.site),
-            message,
-            hint,
-            Some(exit),
-        ));
+        out.push(cx.diagnostic(&FILE_LEAKS_ON_EXCEPTION, cx.site_call(leak.site), message, hint, Some(exit)));
     }
 }

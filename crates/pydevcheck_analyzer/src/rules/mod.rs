@@ -46,10 +46,7 @@ pub static ALL_RULES: &[&Rule] = &[
 
 /// Looks a rule up by code (`PDC101`) or name (`unclosed-file`).
 pub fn find_rule(code_or_name: &str) -> Option<&'static Rule> {
-    ALL_RULES
-        .iter()
-        .copied()
-        .find(|rule| rule.code.eq_ignore_ascii_case(code_or_name) || rule.name == code_or_name)
+    ALL_RULES.iter().copied().find(|rule| rule.code.eq_ignore_ascii_case(code_or_name) || rule.name == code_or_name)
 }
 
 /// A rule's documentation as Markdown: the doc comment without the one space each `///` line starts with.
@@ -66,28 +63,14 @@ pub(crate) fn undecodable_source(path: &Path, error: &source::DecodeError) -> Di
     undecodable_source::diagnostic(path, error)
 }
 
-pub(crate) fn syntax_error(
-    path: &Path,
-    index: &LineIndex<'_>,
-    error: &parse::SyntaxError,
-) -> Diagnostic {
+pub(crate) fn syntax_error(path: &Path, index: &LineIndex<'_>, error: &parse::SyntaxError) -> Diagnostic {
     syntax_error::diagnostic(path, index, error)
 }
 
 /// Runs the dataflow over every scope of a module and reports what the resource rules find.
-pub(crate) fn check_module(
-    path: &Path,
-    index: &LineIndex<'_>,
-    module: &ir::Module,
-    out: &mut Vec<Diagnostic>,
-) {
+pub(crate) fn check_module(path: &Path, index: &LineIndex<'_>, module: &ir::Module, out: &mut Vec<Diagnostic>) {
     for (scope, facts) in flow::analyse(module) {
-        let cx = context::Context {
-            path,
-            index,
-            scope: &module.scopes[scope],
-            facts: &facts,
-        };
+        let cx = context::Context { path, index, scope: &module.scopes[scope], facts: &facts };
         unclosed_file::check(&cx, out);
         file_leaks_on_exception::check(&cx, out);
         fd_closed_behind_owner::check(&cx, out);

@@ -42,12 +42,6 @@ pub(super) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let exit = cx.exit(leak);
         let message = format!("{} is not closed when {}", cx.label(leak.site), exit.0);
         let hint = "open it with `with ... as f:` or close it in a `finally` block";
-        out.push(cx.diagnostic(
-            &UNCLOSED_FILE,
-            cx.site_call(leak.site),
-            message,
-            hint,
-            Some(exit),
-        ));
+        out.push(cx.diagnostic(&UNCLOSED_FILE, cx.site_call(leak.site), message, hint, Some(exit)));
     }
 }

@@ -32,22 +32,13 @@ declare_rule! {
 }
 
 pub(super) fn diagnostic(path: &Path, error: &DecodeError) -> Diagnostic {
-    let start = Position {
-        row: error.line,
-        column: 1,
-    };
+    let start = Position { row: error.line, column: 1 };
     Diagnostic {
         rule: &UNDECODABLE_SOURCE,
         path: path.to_path_buf(),
-        span: Span {
-            start,
-            end: start,
-            byte_start: 0,
-            byte_end: 0,
-        },
+        span: Span { start, end: start, byte_start: 0, byte_end: 0 },
         message: error.message.clone(),
-        hint: "save the file as UTF-8 or declare its encoding with a `# -*- coding: NAME -*-` line"
-            .to_owned(),
+        hint: "save the file as UTF-8 or declare its encoding with a `# -*- coding: NAME -*-` line".to_owned(),
         exit: None,
     }
 }
