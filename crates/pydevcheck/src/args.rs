@@ -91,7 +91,8 @@ pub(crate) enum ColorChoice {
 /// Parses the command line, reading a first argument that is not a subcommand as the start of a `check`.
 pub(crate) fn parse(mut args: Vec<std::ffi::OsString>) -> Cli {
     let first = args.get(1).and_then(|arg| arg.to_str());
-    let explicit = first.is_some_and(|arg| SUBCOMMANDS.contains(&arg) || ["-h", "--help", "-V", "--version"].contains(&arg));
+    let explicit =
+        first.is_some_and(|arg| SUBCOMMANDS.contains(&arg) || ["-h", "--help", "-V", "--version"].contains(&arg));
     if !explicit {
         args.insert(1.min(args.len()), "check".into());
     }

@@ -21,7 +21,7 @@ fn counts<'a>(findings: &[Finding<'a>]) -> Vec<Count<'a>> {
     }
     let mut counts: Vec<Count<'a>> = by_code.into_values().collect();
     // Stable: equal counts stay in code order.
-    counts.sort_by(|a, b| b.count.cmp(&a.count));
+    counts.sort_by_key(|count| std::cmp::Reverse(count.count));
     counts
 }
 
