@@ -281,6 +281,30 @@ mod tests {
         assert!(errors[0].to_string().contains("missing"));
     }
 
+    #[cfg(unix)]
+    #[test]
+    fn unreadable_directory_is_an_error_and_the_run_goes_on() {
+        use std::os::unix::fs::PermissionsExt;
+
+        let dir = tree(&["a.py", "locked/b.py"]);
+        let locked = dir.path().join("locked");
+        fs::set_permissions(&locked, fs::Permissions::from_mode(0o000)).unwrap();
+        let readable = fs::read_dir(&locked).is_ok();
+        let errors = if readable {
+            eprintln!("skipping the error check: this user (root?) can list a mode 000 directory");
+            Vec::new()
+        } else {
+            check(dir.path(), &[""], &["a.py"])
+        };
+        fs::set_permissions(&locked, fs::Permissions::from_mode(0o755)).unwrap();
+        if readable {
+            return;
+        }
+        let [error] = &errors[..] else { panic!("{errors:?}") };
+        assert_eq!(error.path(), locked);
+        assert!(error.to_string().contains("locked"), "{error}");
+    }
+
     #[test]
     fn dot_prefix_is_dropped() {
         assert_eq!(tidy(Path::new("./pkg/a.py")), PathBuf::from("pkg/a.py"));
