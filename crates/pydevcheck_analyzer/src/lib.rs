@@ -52,3 +52,81 @@ pub fn check_bytes(path: &Path, bytes: &[u8]) -> FileReport {
     let source = (!diagnostics.is_empty()).then(|| Arc::from(text));
     FileReport { path: path.to_path_buf(), source, diagnostics }
 }
+
+/// Worker threads get this much stack. Rayon's default (2 MiB) is less than the main thread's 8 MiB, so a
+/// deeply nested file that checks fine alone could overflow in a directory run; see DESIGN.md section 8.
+pub const WORKER_STACK_SIZE: usize = 16 * 1024 * 1024;
+
+/// How [`check_paths`] runs.
+#[derive(Debug, Clone)]
+pub struct CheckOptions {
+    pub discover: discover::DiscoverOptions,
+    /// Worker threads; `None` uses one per core.
+    pub jobs: Option<usize>,
+}
+
+/// The reports of every file checked, sorted by path, and what could not be checked.
+#[derive(Debug)]
+pub struct CheckRun {
+    pub files: Vec<FileReport>,
+    pub errors: Vec<CheckError>,
+}
+
+/// A path that was not checked. Other files still are.
+#[derive(Debug, thiserror::Error)]
+pub enum CheckError {
+    #[error(transparent)]
+    Discover(#[from] discover::DiscoverError),
+    #[error("{}: {error}", .path.display())]
+    Read { path: PathBuf, error: std::io::Error },
+    /// The worker pool could not start; the files were checked on the calling thread instead.
+    #[error("cannot start the worker threads: {message}")]
+    ThreadPool { message: String },
+}
+
+impl CheckError {
+    /// The path the error is about, if it is about one.
+    pub fn path(&self) -> Option<&Path> {
+        match self {
+            CheckError::Discover(error) => Some(error.path()),
+            CheckError::Read { path, .. } => Some(path),
+            CheckError::ThreadPool { .. } => None,
+        }
+    }
+}
+
+/// Discovers the files under `paths` and checks them in parallel on a pool with [`WORKER_STACK_SIZE`] stacks.
+pub fn check_paths(paths: &[PathBuf], options: &CheckOptions) -> CheckRun {
+    use rayon::prelude::*;
+
+    let discovered = discover::discover(paths, &options.discover);
+    let mut errors: Vec<CheckError> = discovered.errors.into_iter().map(CheckError::from).collect();
+    let check_one = |path: &PathBuf| match std::fs::read(path) {
+        Ok(bytes) => Ok(check_bytes(path, &bytes)),
+        Err(error) => Err(CheckError::Read { path: path.clone(), error }),
+    };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(options.jobs.unwrap_or(0))
+        .stack_size(WORKER_STACK_SIZE)
+        .thread_name(|i| format!("pydevcheck-worker-{i}"))
+        .build();
+    let results: Vec<Result<FileReport, CheckError>> = match pool {
+        Ok(pool) => pool.install(|| discovered.files.par_iter().map(check_one).collect()),
+        Err(error) => {
+            errors.push(CheckError::ThreadPool { message: error.to_string() });
+            discovered.files.iter().map(check_one).collect()
+        }
+    };
+    let mut files = Vec::with_capacity(results.len());
+    for result in results {
+        match result {
+            Ok(report) => files.push(report),
+            Err(error) => errors.push(error),
+        }
+    }
+    // Discovery sorted the paths and `collect` keeps their order; sort anyway so the contract does not rest
+    // on that.
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    errors.sort_by(|a, b| a.path().cmp(&b.path()));
+    CheckRun { files, errors }
+}

@@ -1,0 +1,100 @@
+//! The command line: flags, subcommands and their help.
+
+use std::num::NonZeroUsize;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+const EXAMPLES: &str = "\
+Examples:
+  pydevcheck                          check the current directory
+  pydevcheck src/ tests/test_io.py    check a directory and a file (same as `pydevcheck check ...`)
+  pydevcheck --output-format concise  one `path:row:col: CODE message` line per finding
+  pydevcheck --output-format json .   a JSON array (schema in docs/json-format.md)
+  pydevcheck --statistics src/        how many findings of each rule
+  pydevcheck rule PDC101              what a rule finds and how to fix it
+
+Exit status: 0 no findings, 1 findings, 2 usage, I/O or internal error.";
+
+#[derive(Debug, Parser)]
+#[command(name = "pydevcheck", version, about, after_help = EXAMPLES, propagate_version = true)]
+pub(crate) struct Cli {
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Check files and directories (the default command: `pydevcheck src/` is `pydevcheck check src/`).
+    #[command(after_help = EXAMPLES)]
+    Check(CheckArgs),
+    /// Print the documentation of one rule, or of all of them.
+    Rule(RuleArgs),
+}
+
+/// The subcommands' names: an invocation starting with anything else is a `check`.
+pub(crate) const SUBCOMMANDS: &[&str] = &["check", "rule", "help"];
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct CheckArgs {
+    /// Files and directories to check. Directories yield their `.py` and `.pyi` files; files named here are
+    /// checked whatever their name.
+    #[arg(default_value = ".")]
+    pub(crate) paths: Vec<PathBuf>,
+    /// How findings are printed.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Full)]
+    pub(crate) output_format: OutputFormat,
+    /// Exit with status 0 even when there are findings (errors still exit with 2).
+    #[arg(long)]
+    pub(crate) exit_zero: bool,
+    /// Print findings only: no summary line.
+    #[arg(long, short)]
+    pub(crate) quiet: bool,
+    /// When to use colors. `auto` means when stdout is a terminal and `NO_COLOR` is not set.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub(crate) color: ColorChoice,
+    /// Worker threads (default: one per core).
+    #[arg(long, short)]
+    pub(crate) jobs: Option<NonZeroUsize>,
+    /// Print how many findings each rule has instead of the findings.
+    #[arg(long)]
+    pub(crate) statistics: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct RuleArgs {
+    /// A rule code (`PDC101`) or name (`unclosed-file`).
+    #[arg(required_unless_present = "all", conflicts_with = "all")]
+    pub(crate) code: Option<String>,
+    /// Print every rule.
+    #[arg(long)]
+    pub(crate) all: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum OutputFormat {
+    /// Source snippets with the finding and its exit labelled.
+    Full,
+    /// `path:row:col: CODE message`, one line each.
+    Concise,
+    /// A JSON array, see docs/json-format.md.
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+/// Parses the command line, reading a first argument that is not a subcommand as the start of a `check`.
+pub(crate) fn parse(mut args: Vec<std::ffi::OsString>) -> Cli {
+    let first = args.get(1).and_then(|arg| arg.to_str());
+    let explicit =
+        first.is_some_and(|arg| SUBCOMMANDS.contains(&arg) || ["-h", "--help", "-V", "--version"].contains(&arg));
+    if !explicit {
+        args.insert(1.min(args.len()), "check".into());
+    }
+    Cli::parse_from(args)
+}
