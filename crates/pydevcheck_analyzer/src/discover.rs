@@ -25,6 +25,8 @@ pub const DEFAULT_EXCLUDES: &[&str] = &[
     ".mypy_cache",
     ".pytest_cache",
     ".ruff_cache",
+    // Installed packages are not the project's code; ruff skips them by default too.
+    "site-packages",
 ];
 
 /// How directories are walked.

@@ -252,6 +252,17 @@ pub(crate) fn is_suppress(call: &Call) -> bool {
     matches!(call.path.as_deref(), Some("contextlib.suppress" | "suppress"))
 }
 
+/// `self.assertRaises(E)`, `pytest.raises(E)`: the block is expected to raise, and the exception is caught.
+pub(crate) fn expects_raise(call: &Call) -> bool {
+    let Some(path) = call.path.as_deref() else {
+        return false;
+    };
+    let last = path.rsplit('.').next().unwrap_or(path);
+    matches!(last, "assertRaises" | "assertRaisesRegex" | "assertRaisesRegexp")
+        || path == "pytest.raises"
+        || path == "raises"
+}
+
 /// Whether a call can start an obligation: scopes without one skip the dataflow.
 pub(crate) fn is_of_interest(call: &Call) -> bool {
     acquirer(call).is_some()
