@@ -231,7 +231,7 @@ mod tests {
             ".kept.py",
             "lib/site-packages/mod.py",
         ]);
-        check(dir.path(), &[""], &[".hidden/kept.py", ".kept.py", "a.py", "lib/site-packages/mod.py"]);
+        check(dir.path(), &[""], &[".hidden/kept.py", ".kept.py", "a.py"]);
     }
 
     #[test]
