@@ -37,6 +37,8 @@ const SHADOW: SiteId = 1 << 31;
 pub(crate) struct Site {
     pub(crate) call: Range,
     pub(crate) kind: Kind,
+    /// Whether `with` on it releases it.
+    pub(crate) with_closes: bool,
     /// The local the resource was first bound to, for messages.
     pub(crate) name: Option<Var>,
 }
@@ -887,9 +889,10 @@ impl<'m> Analysis<'m> {
                     suppress |= tables::is_suppress(call);
                     expects_raise |= tables::expects_raise(call);
                 }
-                // `with x:` closes `x` on every exit of the block, exceptions included.
+                // `with x:` closes `x` on every exit of the block, exceptions included (not a sqlite3
+                // connection: its `__exit__` only commits or rolls back).
                 for id in val.resources() {
-                    if st.is_open(id) {
+                    if st.is_open(id) && a.sites[(id & !SHADOW) as usize].with_closes {
                         st.set(id, MANAGED);
                     }
                 }
@@ -1088,7 +1091,9 @@ impl<'m> Analysis<'m> {
             ExprKind::Yield(value) => {
                 if let Some(value) = value {
                     let val = self.eval(value, st);
-                    self.escape(&val, st);
+                    if !self.scope.lends_yields {
+                        self.escape(&val, st);
+                    }
                 }
                 // A suspended generator may be closed: `GeneratorExit` is raised at the `yield`.
                 self.raise(st, expr.range);
@@ -1363,7 +1368,14 @@ impl<'m> Analysis<'m> {
             }
             _ => {}
         }
-        // The call may fail before it owns anything: the exception edge leaves its arguments with the caller.
+        // A wrapper is handed its file even when its constructor fails (like an unknown callee); a raw fd
+        // stays the caller's until `os.fdopen` succeeds, which is what the usual
+        // `except: os.close(fd); raise` relies on.
+        if acquirer.policy == ArgPolicy::WrapsFile {
+            if let Some(id) = first_res {
+                st.set(id, GONE);
+            }
+        }
         self.raise(st, range);
         if self.expecting_raise > 0 {
             return Val::Unknown;
@@ -1389,19 +1401,19 @@ impl<'m> Analysis<'m> {
         }
         match acquirer.shape {
             Shape::One => {
-                let id = self.open(range, 0, acquirer.kind, st);
+                let id = self.open(range, 0, acquirer, st);
                 if let (Some(fd), ArgPolicy::OwnsFd) = (first_res, acquirer.policy) {
                     self.owned_by.entry(fd & !SHADOW).or_insert(id);
                 }
                 Val::Res(id)
             }
             Shape::Pair => {
-                let a = self.open(range, 0, acquirer.kind, st);
-                let b = self.open(range, 1, acquirer.kind, st);
+                let a = self.open(range, 0, acquirer, st);
+                let b = self.open(range, 1, acquirer, st);
                 Val::Tuple(Rc::from([Val::Res(a), Val::Res(b)]))
             }
             Shape::FdAndPath => {
-                let a = self.open(range, 0, acquirer.kind, st);
+                let a = self.open(range, 0, acquirer, st);
                 Val::Tuple(Rc::from([Val::Res(a), Val::Truthy]))
             }
         }
@@ -1409,11 +1421,12 @@ impl<'m> Analysis<'m> {
 
     /// A new instance of a site. If the previous instance is still open on this path (a loop came round), it
     /// keeps living under the shadow id so that dropping it is still seen.
-    fn open(&mut self, call: Range, component: u8, kind: Kind, st: &mut PathState) -> SiteId {
+    fn open(&mut self, call: Range, component: u8, acquirer: &tables::Acquirer, st: &mut PathState) -> SiteId {
+        let (kind, with_closes) = (acquirer.kind, acquirer.with_closes);
         let next = self.sites.len() as SiteId;
         let id = *self.site_index.entry((call.start, component)).or_insert(next);
         if id == next {
-            self.sites.push(Site { call, kind, name: None });
+            self.sites.push(Site { call, kind, with_closes, name: None });
         }
         if st.is_open(id) {
             let shadow = id | SHADOW;

@@ -45,6 +45,9 @@ pub(crate) struct Scope {
     /// Whether any acquirer-looking call occurs in this scope's own body (not nested scopes): the cheap
     /// filter that lets most scopes skip the dataflow entirely.
     pub(crate) has_calls_of_interest: bool,
+    /// A `@contextmanager` (or pytest fixture) generator: what it yields is lent to the `with` block and
+    /// comes back, so `yield f` is not a hand-over.
+    pub(crate) lends_yields: bool,
 }
 
 impl Scope {

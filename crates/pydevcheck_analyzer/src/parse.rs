@@ -73,6 +73,7 @@ struct ScopeBuilder {
     renames: Vec<(Box<str>, Var)>,
     local_imports: FxHashMap<Box<str>, Box<str>>,
     interesting: bool,
+    lends_yields: bool,
 }
 
 struct Lowerer {
@@ -182,6 +183,7 @@ impl Lowerer {
             renames: Vec::new(),
             local_imports: FxHashMap::default(),
             interesting: false,
+            lends_yields: false,
         });
         id
     }
@@ -212,6 +214,7 @@ impl Lowerer {
             escaping_vars: b.escaping,
             free_names: free,
             has_calls_of_interest: b.interesting,
+            lends_yields: b.lends_yields,
         };
         self.scopes[b.id as usize] = Some(scope);
         b.id
@@ -419,6 +422,7 @@ impl Lowerer {
                 exprs.extend(parameter_defaults(&s.parameters).map(|d| self.expr(d)));
                 let name = self.bind(s.name.id.as_str());
                 let scope = self.push_scope(ScopeKind::Function, s.name.id.as_str().into(), s.range);
+                self.scope().lends_yields = s.decorator_list.iter().any(|d| lends_yields(&d.expression));
                 self.params(&s.parameters);
                 let body = self.body(&s.body);
                 self.pop_scope(body);
@@ -747,6 +751,21 @@ impl Lowerer {
             }
         }
     }
+}
+
+/// `@contextmanager`, `@contextlib.asynccontextmanager`, `@pytest.fixture(...)`: decorators whose generator
+/// gets its yielded value back.
+fn lends_yields(decorator: &AExpr) -> bool {
+    let decorator = match decorator {
+        AExpr::Call(c) => &*c.func,
+        other => other,
+    };
+    let name = match decorator {
+        AExpr::Name(n) => n.id.as_str(),
+        AExpr::Attribute(a) => a.attr.id.as_str(),
+        _ => return false,
+    };
+    matches!(name, "contextmanager" | "asynccontextmanager" | "fixture" | "yield_fixture")
 }
 
 fn parameter_defaults(parameters: &ast::Parameters) -> impl Iterator<Item = &AExpr> {

@@ -47,14 +47,16 @@ pub(crate) struct Acquirer {
     pub(crate) kind: Kind,
     pub(crate) shape: Shape,
     pub(crate) policy: ArgPolicy,
+    /// Whether `with acquire() as x:` releases it (a sqlite3 connection's does not).
+    pub(crate) with_closes: bool,
 }
 
 const fn file(path: &'static str, policy: ArgPolicy) -> Acquirer {
-    Acquirer { path, kind: Kind::File, shape: Shape::One, policy }
+    Acquirer { path, kind: Kind::File, shape: Shape::One, policy, with_closes: true }
 }
 
 const fn fd(path: &'static str, shape: Shape) -> Acquirer {
-    Acquirer { path, kind: Kind::Fd, shape, policy: ArgPolicy::Plain }
+    Acquirer { path, kind: Kind::Fd, shape, policy: ArgPolicy::Plain, with_closes: false }
 }
 
 use ArgPolicy::{BorrowsFile, OwnsFd, Plain, WrapsFile};
@@ -87,7 +89,7 @@ static ACQUIRERS: &[Acquirer] = &[
     file("wave.open", BorrowsFile),
     file("fileinput.input", Plain),
     file("fileinput.FileInput", Plain),
-    file("sqlite3.connect", Plain),
+    Acquirer { path: "sqlite3.connect", kind: Kind::File, shape: Shape::One, policy: Plain, with_closes: false },
     file("io.TextIOWrapper", WrapsFile),
     file("io.BufferedReader", WrapsFile),
     file("io.BufferedWriter", WrapsFile),
