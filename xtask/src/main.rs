@@ -1,7 +1,8 @@
 //! `cargo xtask <task>`: the project's automation, one subcommand per task, one function per subcommand.
 
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitCode};
+use std::process::{Command, ExitCode, Stdio};
 
 const USAGE: &str = "\
 usage: cargo xtask <task> [args]
@@ -39,13 +40,51 @@ fn workspace_root() -> PathBuf {
 }
 
 /// `cargo xtask test`: the whole test suite, with `PYDEVCHECK_PYTHON` set to a venv's interpreter that has pytest.
+///
+/// cargo's own summary is one `test result:` line per test binary; the last of them is often a doc-test run
+/// with nothing in it. This adds them up and ends with one `test: N passed, N failed, N skipped` line (also
+/// written to `target/test-summary.txt`), so that a reader of the log's end sees the whole suite.
 fn test(cargo_args: &[String]) -> Result<(), String> {
     let root = workspace_root();
     let python = python_venv(&root.join("target").join("xtask-venv"))?;
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let mut command = Command::new(cargo);
-    command.current_dir(&root).args(["test", "--workspace"]).args(cargo_args).env("PYDEVCHECK_PYTHON", &python);
-    run(&mut command)
+    command
+        .current_dir(&root)
+        .args(["test", "--workspace", "--no-fail-fast"])
+        .args(cargo_args)
+        .env("PYDEVCHECK_PYTHON", &python)
+        .stdout(Stdio::piped());
+    let mut child = command.spawn().map_err(|error| format!("cannot run {command:?}: {error}"))?;
+    let mut totals = [0u64; 3];
+    if let Some(stdout) = child.stdout.take() {
+        for line in BufReader::new(stdout).lines() {
+            let line = line.map_err(|error| format!("reading cargo test output: {error}"))?;
+            println!("{line}");
+            if let Some(counts) = line.trim().strip_prefix("test result: ") {
+                for (i, word) in ["passed", "failed", "ignored"].iter().enumerate() {
+                    totals[i] += count_before(counts, word);
+                }
+            }
+        }
+    }
+    let status = child.wait().map_err(|error| format!("waiting for cargo test: {error}"))?;
+    let summary = format!("test: {} passed, {} failed, {} skipped", totals[0], totals[1], totals[2]);
+    println!("{summary}");
+    let _ = std::fs::write(root.join("target").join("test-summary.txt"), format!("{summary}\n"));
+    if !status.success() {
+        return Err(format!("cargo test failed: {status}"));
+    }
+    if totals[0] == 0 {
+        return Err("cargo test ran no test".to_owned());
+    }
+    Ok(())
+}
+
+/// `3` from `ok. 3 passed; 0 failed; ...` for `passed`.
+fn count_before(counts: &str, word: &str) -> u64 {
+    let words: Vec<&str> = counts.split([' ', ';', '.']).filter(|w| !w.is_empty()).collect();
+    words.windows(2).find(|pair| pair[1] == word).and_then(|pair| pair[0].parse().ok()).unwrap_or(0)
 }
 
 /// Creates the venv with pytest, or reuses it when its interpreter already imports the pinned pytest.
