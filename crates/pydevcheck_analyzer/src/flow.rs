@@ -1084,9 +1084,13 @@ impl<'m> Analysis<'m> {
             },
             ExprKind::Call(call) => self.call(call, expr.range, st),
             ExprKind::Await(inner) => {
-                self.eval(inner, st);
+                // `await asyncio.open_connection()`: what an async acquirer makes is what the await yields.
+                let val = self.eval(inner, st);
                 self.raise(st, expr.range);
-                Val::Unknown
+                match val {
+                    Val::Res(_) | Val::Tuple(_) => val,
+                    _ => Val::Unknown,
+                }
             }
             ExprKind::Yield(value) => {
                 if let Some(value) = value {
@@ -1272,6 +1276,19 @@ impl<'m> Analysis<'m> {
             return Val::Unknown;
         }
         if let Some((_, method)) = &receiver {
+            if *method == "accept" && receiver_looks_like_socket(call, self.scope) {
+                // `conn, addr = listener.accept()` on a socket this scope did not create.
+                self.raise(st, range);
+                return self.make(Shape::FdAndPath, Kind::Socket, true, range, st);
+            }
+            if let Some(kind) = tables::wrapping_method(method) {
+                // `ctx.wrap_socket(sock)`: the new socket owns `sock` from the call on.
+                for val in args.iter().chain(&kwargs) {
+                    self.escape(val, st);
+                }
+                self.raise(st, range);
+                return self.make(Shape::One, kind, true, range, st);
+            }
             if tables::is_releasing_method(method) {
                 // `stack.enter_context(f)` returns `f`, now closed by the stack.
                 for val in args.iter().chain(&kwargs) {
@@ -1301,15 +1318,23 @@ impl<'m> Analysis<'m> {
         range: Range,
         st: &mut PathState,
     ) -> Val {
-        match method {
-            "close" => {
-                // `close()` can raise when the final flush fails, but it releases the descriptor even then, and
-                // a failing close of one file leaking the next one is not a path worth reporting.
-                if st.is_open(id) {
-                    st.set(id, CLOSED);
-                }
-                Val::Unknown
+        let kind = self.sites[(id & !SHADOW) as usize].kind;
+        if kind.releasers().contains(&method) {
+            // A release is not an exception edge: `close()` releases the descriptor even when its final
+            // flush fails, and `wait()` reaps the child before a timeout could matter.
+            if st.is_open(id) {
+                st.set(id, CLOSED);
             }
+            return Val::Unknown;
+        }
+        if let Some((new_kind, shape)) = tables::method_acquirer(kind, method) {
+            self.raise(st, range);
+            if method == "detach" {
+                st.set(id, GONE);
+            }
+            return self.make(shape, new_kind, new_kind != Kind::Fd, range, st);
+        }
+        match method {
             // `fileno()` of an open file cannot fail.
             "fileno" => Val::Fileno(id),
             "detach" => {
@@ -1399,30 +1424,36 @@ impl<'m> Analysis<'m> {
                 self.escape(val, st);
             }
         }
-        match acquirer.shape {
-            Shape::One => {
-                let id = self.open(range, 0, acquirer, st);
-                if let (Some(fd), ArgPolicy::OwnsFd) = (first_res, acquirer.policy) {
-                    self.owned_by.entry(fd & !SHADOW).or_insert(id);
-                }
-                Val::Res(id)
-            }
+        let val = self.make(acquirer.shape, acquirer.kind, acquirer.with_closes, range, st);
+        if let (Some(fd), ArgPolicy::OwnsFd, Val::Res(id)) = (first_res, acquirer.policy, &val) {
+            self.owned_by.entry(fd & !SHADOW).or_insert(*id);
+        }
+        val
+    }
+
+    /// The value an acquisition returns: one new resource, or a tuple holding them.
+    fn make(&mut self, shape: Shape, kind: Kind, with_closes: bool, range: Range, st: &mut PathState) -> Val {
+        match shape {
+            Shape::One => Val::Res(self.open(range, 0, kind, with_closes, st)),
             Shape::Pair => {
-                let a = self.open(range, 0, acquirer, st);
-                let b = self.open(range, 1, acquirer, st);
+                let a = self.open(range, 0, kind, with_closes, st);
+                let b = self.open(range, 1, kind, with_closes, st);
                 Val::Tuple(Rc::from([Val::Res(a), Val::Res(b)]))
             }
             Shape::FdAndPath => {
-                let a = self.open(range, 0, acquirer, st);
+                let a = self.open(range, 0, kind, with_closes, st);
                 Val::Tuple(Rc::from([Val::Res(a), Val::Truthy]))
+            }
+            Shape::ReaderWriter => {
+                let writer = self.open(range, 1, kind, with_closes, st);
+                Val::Tuple(Rc::from([Val::NotNone, Val::Res(writer)]))
             }
         }
     }
 
     /// A new instance of a site. If the previous instance is still open on this path (a loop came round), it
     /// keeps living under the shadow id so that dropping it is still seen.
-    fn open(&mut self, call: Range, component: u8, acquirer: &tables::Acquirer, st: &mut PathState) -> SiteId {
-        let (kind, with_closes) = (acquirer.kind, acquirer.with_closes);
+    fn open(&mut self, call: Range, component: u8, kind: Kind, with_closes: bool, st: &mut PathState) -> SiteId {
         let next = self.sites.len() as SiteId;
         let id = *self.site_index.entry((call.start, component)).or_insert(next);
         if id == next {
@@ -1572,6 +1603,19 @@ impl<'m> Analysis<'m> {
             st.set(site, GONE);
         }
     }
+}
+
+/// `sock.accept()`, `self.server_socket.accept()`: a receiver named like a listening socket.
+fn receiver_looks_like_socket(call: &Call, scope: &Scope) -> bool {
+    let name = match &call.func.kind {
+        ExprKind::Attr { value, .. } => match &value.kind {
+            ExprKind::Var(var) => scope.var_name(*var).to_ascii_lowercase(),
+            ExprKind::Attr { attr, .. } => attr.to_ascii_lowercase(),
+            _ => return false,
+        },
+        _ => return false,
+    };
+    name.contains("sock") || name.contains("server") || name.contains("listen")
 }
 
 /// `gzip.open(f)`, `wave.open(fp)`: these APIs take a path or a file object, and a file object passed in

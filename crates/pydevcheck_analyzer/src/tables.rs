@@ -8,13 +8,74 @@
 
 use crate::ir::Call;
 
-/// What must be done to a resource to release it.
+/// What must be done to a resource to release it; each kind has its rules.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Kind {
     /// A file-like object: released by `.close()` or `with`.
     File,
     /// A raw file descriptor (an `int`): released by `os.close(fd)` or by handing it to an owner.
     Fd,
+    /// A socket or a client holding one (`urlopen`, `HTTPConnection`, `SMTP`, a selector).
+    Socket,
+    /// A `subprocess.Popen`: released by `wait()`/`communicate()` or `with`.
+    Process,
+    /// `tempfile.TemporaryDirectory`: released by `cleanup()` or `with`.
+    TempDir,
+    /// `tempfile.NamedTemporaryFile` and friends: released by `close()` or `with`.
+    TempFile,
+    /// `multiprocessing.Pool`: released by `close()`/`terminate()` or `with`.
+    Pool,
+    /// An asyncio event loop made by `new_event_loop()`: released by `close()`.
+    Loop,
+    /// An asyncio `StreamWriter` or server: released by `close()` (or `async with` for a server).
+    Stream,
+}
+
+impl Kind {
+    /// Methods that release a resource of this kind.
+    pub(crate) fn releasers(self) -> &'static [&'static str] {
+        match self {
+            Kind::File | Kind::TempFile | Kind::Loop | Kind::Stream => &["close"],
+            Kind::Fd => &[],
+            // `quit()` of smtplib/ftplib/poplib closes the connection too; `logout()` of imaplib shuts it down.
+            Kind::Socket => &["close", "quit", "logout"],
+            Kind::Process => &["wait", "communicate"],
+            Kind::TempDir => &["cleanup"],
+            Kind::Pool => &["close", "terminate"],
+        }
+    }
+
+    /// "is not closed", "is never waited for": what a leak of this kind failed to do.
+    pub(crate) fn unreleased(self) -> &'static str {
+        match self {
+            Kind::Process => "is never waited for",
+            Kind::TempDir | Kind::TempFile => "is not cleaned up",
+            _ => "is not closed",
+        }
+    }
+
+    /// "open", "running": the state a leak leaves it in.
+    pub(crate) fn unreleased_state(self) -> &'static str {
+        match self {
+            Kind::Process | Kind::Pool => "running",
+            _ => "open",
+        }
+    }
+
+    /// What the kind is called in messages.
+    pub(crate) fn noun(self) -> &'static str {
+        match self {
+            Kind::File => "file",
+            Kind::Fd => "file descriptor",
+            Kind::Socket => "socket",
+            Kind::Process => "subprocess",
+            Kind::TempDir => "temporary directory",
+            Kind::TempFile => "temporary file",
+            Kind::Pool => "pool",
+            Kind::Loop => "event loop",
+            Kind::Stream => "stream",
+        }
+    }
 }
 
 /// The shape of an acquirer's return value.
@@ -25,6 +86,8 @@ pub(crate) enum Shape {
     Pair,
     /// `tempfile.mkstemp()`: `(fd, path)`.
     FdAndPath,
+    /// `asyncio.open_connection()`: `(reader, writer)`, the writer holding the obligation.
+    ReaderWriter,
 }
 
 /// What an acquirer does with a resource passed as its first argument.
@@ -57,6 +120,10 @@ const fn file(path: &'static str, policy: ArgPolicy) -> Acquirer {
 
 const fn fd(path: &'static str, shape: Shape) -> Acquirer {
     Acquirer { path, kind: Kind::Fd, shape, policy: ArgPolicy::Plain, with_closes: false }
+}
+
+const fn other(path: &'static str, kind: Kind) -> Acquirer {
+    Acquirer { path, kind, shape: Shape::One, policy: ArgPolicy::Plain, with_closes: true }
 }
 
 use ArgPolicy::{BorrowsFile, OwnsFd, Plain, WrapsFile};
@@ -107,7 +174,73 @@ static ACQUIRERS: &[Acquirer] = &[
     fd("os.openpty", Shape::Pair),
     fd("pty.openpty", Shape::Pair),
     fd("tempfile.mkstemp", Shape::FdAndPath),
+    other("socket.socket", Kind::Socket),
+    other("socket.create_connection", Kind::Socket),
+    other("socket.create_server", Kind::Socket),
+    other("socket.fromfd", Kind::Socket),
+    Acquirer { path: "socket.socketpair", kind: Kind::Socket, shape: Shape::Pair, policy: Plain, with_closes: true },
+    Acquirer { path: "ssl.wrap_socket", kind: Kind::Socket, shape: Shape::One, policy: WrapsFile, with_closes: true },
+    other("urllib.request.urlopen", Kind::Socket),
+    other("http.client.HTTPConnection", Kind::Socket),
+    other("http.client.HTTPSConnection", Kind::Socket),
+    other("selectors.DefaultSelector", Kind::Socket),
+    other("selectors.SelectSelector", Kind::Socket),
+    other("selectors.PollSelector", Kind::Socket),
+    other("selectors.EpollSelector", Kind::Socket),
+    other("selectors.KqueueSelector", Kind::Socket),
+    other("selectors.DevpollSelector", Kind::Socket),
+    other("smtplib.SMTP", Kind::Socket),
+    other("smtplib.SMTP_SSL", Kind::Socket),
+    other("smtplib.LMTP", Kind::Socket),
+    other("ftplib.FTP", Kind::Socket),
+    other("ftplib.FTP_TLS", Kind::Socket),
+    other("poplib.POP3", Kind::Socket),
+    other("poplib.POP3_SSL", Kind::Socket),
+    other("imaplib.IMAP4", Kind::Socket),
+    other("imaplib.IMAP4_SSL", Kind::Socket),
+    other("subprocess.Popen", Kind::Process),
+    other("tempfile.TemporaryDirectory", Kind::TempDir),
+    other("tempfile.NamedTemporaryFile", Kind::TempFile),
+    other("tempfile.TemporaryFile", Kind::TempFile),
+    other("tempfile.SpooledTemporaryFile", Kind::TempFile),
+    other("multiprocessing.Pool", Kind::Pool),
+    other("multiprocessing.pool.Pool", Kind::Pool),
+    other("multiprocessing.pool.ThreadPool", Kind::Pool),
+    other("multiprocessing.dummy.Pool", Kind::Pool),
+    Acquirer { path: "asyncio.new_event_loop", kind: Kind::Loop, shape: Shape::One, policy: Plain, with_closes: false },
+    Acquirer {
+        path: "asyncio.open_connection",
+        kind: Kind::Stream,
+        shape: Shape::ReaderWriter,
+        policy: Plain,
+        with_closes: false,
+    },
+    Acquirer {
+        path: "asyncio.open_unix_connection",
+        kind: Kind::Stream,
+        shape: Shape::ReaderWriter,
+        policy: Plain,
+        with_closes: false,
+    },
+    other("asyncio.start_server", Kind::Stream),
+    other("asyncio.start_unix_server", Kind::Stream),
 ];
+
+/// Methods of a tracked resource that create a new one: `conn, addr = sock.accept()`.
+pub(crate) fn method_acquirer(kind: Kind, method: &str) -> Option<(Kind, Shape)> {
+    match (kind, method) {
+        (Kind::Socket, "accept") => Some((Kind::Socket, Shape::FdAndPath)),
+        (Kind::Socket, "dup") => Some((Kind::Socket, Shape::One)),
+        // The socket gives its descriptor away and becomes closed.
+        (Kind::Socket, "detach") => Some((Kind::Fd, Shape::One)),
+        _ => None,
+    }
+}
+
+/// `ctx.wrap_socket(sock)`: the TLS socket takes over `sock` whatever the receiver is.
+pub(crate) fn wrapping_method(method: &str) -> Option<Kind> {
+    (method == "wrap_socket").then_some(Kind::Socket)
+}
 
 /// Callees that use their arguments during the call and keep nothing.
 static BORROWERS: &[&str] = &[
@@ -267,5 +400,11 @@ pub(crate) fn expects_raise(call: &Call) -> bool {
 
 /// Whether a call can start an obligation: scopes without one skip the dataflow.
 pub(crate) fn is_of_interest(call: &Call) -> bool {
-    acquirer(call).is_some()
+    if acquirer(call).is_some() {
+        return true;
+    }
+    match &call.func.kind {
+        crate::ir::ExprKind::Attr { attr, .. } => matches!(&**attr, "accept" | "wrap_socket"),
+        _ => false,
+    }
 }

@@ -114,7 +114,40 @@ impl Context<'_> {
         }
     }
 
+    /// The findings of one leak rule: every leak of `kind` on a normal path, or on an exception path.
+    pub(crate) fn report_leaks(
+        &self,
+        rule: &'static Rule,
+        kind: Kind,
+        on_exception: bool,
+        hint: &str,
+        out: &mut Vec<Diagnostic>,
+    ) {
+        for leak in self.leaks(kind, on_exception) {
+            let label = self.label(leak.site);
+            let (message, exit) = if on_exception {
+                let exit = match leak.raised_at {
+                    Some(at) => (self.raised_by(at), at),
+                    None => self.exit(leak),
+                };
+                (format!("{} leaves {} {label} {}", exit.0, kind.noun(), kind.unreleased_state()), exit)
+            } else {
+                let exit = self.exit(leak);
+                (format!("{} {label} {} when {}", capitalized(kind.noun()), kind.unreleased(), exit.0), exit)
+            };
+            out.push(self.diagnostic(rule, self.site_call(leak.site), message, hint, Some(exit)));
+        }
+    }
+
     pub(crate) fn site_call(&self, site: SiteId) -> Range {
         self.facts.sites[site as usize].call
+    }
+}
+
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
     }
 }

@@ -35,10 +35,6 @@ declare_rule! {
 }
 
 pub(super) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    for leak in cx.leaks(Kind::Fd, false) {
-        let exit = cx.exit(leak);
-        let message = format!("file descriptor {} is not closed when {}", cx.label(leak.site), exit.0);
-        let hint = "close it with `os.close` in a `finally` block, or wrap it with `os.fdopen` in a `with` block";
-        out.push(cx.diagnostic(&FD_LEAK, cx.site_call(leak.site), message, hint, Some(exit)));
-    }
+    let hint = "close it with `os.close` in a `finally` block, or wrap it with `os.fdopen` in a `with` block";
+    cx.report_leaks(&FD_LEAK, Kind::Fd, false, hint, out);
 }

@@ -38,13 +38,6 @@ declare_rule! {
 }
 
 pub(super) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    for leak in cx.leaks(Kind::File, true) {
-        let exit = match leak.raised_at {
-            Some(at) => (cx.raised_by(at), at),
-            None => cx.exit(leak),
-        };
-        let message = format!("{} leaves {} open", exit.0, cx.label(leak.site));
-        let hint = "open it with `with ... as f:` or close it in a `finally` block";
-        out.push(cx.diagnostic(&FILE_LEAKS_ON_EXCEPTION, cx.site_call(leak.site), message, hint, Some(exit)));
-    }
+    let hint = "open it with `with ... as f:` or close it in a `finally` block";
+    cx.report_leaks(&FILE_LEAKS_ON_EXCEPTION, Kind::File, true, hint, out);
 }

@@ -25,12 +25,19 @@ macro_rules! declare_rule {
 }
 
 mod context;
+mod event_loop_not_closed;
 mod fd_closed_behind_owner;
 mod fd_double_close;
 mod fd_leak;
 mod file_leaks_on_exception;
+mod pool_not_closed;
+mod socket_leaks_on_exception;
+mod stream_not_closed;
+mod subprocess_not_waited;
 mod syntax_error;
+mod tempfile_implicit_cleanup;
 mod unclosed_file;
+mod unclosed_socket;
 mod undecodable_source;
 
 /// Every rule, in code order.
@@ -42,6 +49,13 @@ pub static ALL_RULES: &[&Rule] = &[
     &fd_closed_behind_owner::FD_CLOSED_BEHIND_OWNER,
     &fd_double_close::FD_DOUBLE_CLOSE,
     &fd_leak::FD_LEAK,
+    &unclosed_socket::UNCLOSED_SOCKET,
+    &socket_leaks_on_exception::SOCKET_LEAKS_ON_EXCEPTION,
+    &subprocess_not_waited::SUBPROCESS_NOT_WAITED,
+    &tempfile_implicit_cleanup::TEMPFILE_IMPLICIT_CLEANUP,
+    &pool_not_closed::POOL_NOT_CLOSED,
+    &event_loop_not_closed::EVENT_LOOP_NOT_CLOSED,
+    &stream_not_closed::STREAM_NOT_CLOSED,
 ];
 
 /// Looks a rule up by code (`PDC101`) or name (`unclosed-file`).
@@ -76,5 +90,12 @@ pub(crate) fn check_module(path: &Path, index: &LineIndex<'_>, module: &ir::Modu
         fd_closed_behind_owner::check(&cx, out);
         fd_double_close::check(&cx, out);
         fd_leak::check(&cx, out);
+        unclosed_socket::check(&cx, out);
+        socket_leaks_on_exception::check(&cx, out);
+        subprocess_not_waited::check(&cx, out);
+        tempfile_implicit_cleanup::check(&cx, out);
+        pool_not_closed::check(&cx, out);
+        event_loop_not_closed::check(&cx, out);
+        stream_not_closed::check(&cx, out);
     }
 }

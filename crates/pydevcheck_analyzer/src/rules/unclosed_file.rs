@@ -38,10 +38,11 @@ declare_rule! {
 }
 
 pub(super) fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    for leak in cx.leaks(Kind::File, false) {
-        let exit = cx.exit(leak);
-        let message = format!("{} is not closed when {}", cx.label(leak.site), exit.0);
-        let hint = "open it with `with ... as f:` or close it in a `finally` block";
-        out.push(cx.diagnostic(&UNCLOSED_FILE, cx.site_call(leak.site), message, hint, Some(exit)));
-    }
+    cx.report_leaks(
+        &UNCLOSED_FILE,
+        Kind::File,
+        false,
+        "open it with `with ... as f:` or close it in a `finally` block",
+        out,
+    );
 }
