@@ -21,7 +21,8 @@ use std::rc::Rc;
 use rustc_hash::FxHashMap;
 use smallvec::SmallVec;
 
-use crate::ir::{Call, CmpOp, Expr, ExprKind, Module, Range, Scope, ScopeKind, Stmt, Target, Var};
+use crate::ir::{Call, CmpOp, Expr, ExprKind, Module, Range, Scope, ScopeId, ScopeKind, Stmt, Target, Var};
+use crate::summary::{Callee, FileContext, ParamEffect, Summary};
 use crate::tables::{self, ArgPolicy, Kind, Shape};
 
 /// More distinct paths than this at one point are joined into one.
@@ -89,6 +90,11 @@ impl FdMisuse {
 }
 
 pub(crate) struct ScopeFacts {
+    /// In summary mode: what the scope does with each parameter, and what fresh resources it returns.
+    pub(crate) param_effects: Vec<ParamEffect>,
+    /// `self.<attr> = <resource>` where no method of the class releases `self.<attr>`.
+    pub(crate) unreleased_attrs: Vec<(SiteId, Box<str>)>,
+    pub(crate) returned: Vec<(Kind, bool)>,
     /// Exception origins that are a `for` loop fetching its next item rather than a call.
     pub(crate) iteration_points: Vec<Range>,
     pub(crate) sites: Vec<Site>,
@@ -99,12 +105,13 @@ pub(crate) struct ScopeFacts {
 /// Runs the dataflow on every scope that acquires something.
 pub(crate) fn analyse(module: &Module) -> Vec<(usize, ScopeFacts)> {
     let mut out = Vec::new();
-    for (index, scope) in module.scopes.iter().enumerate() {
-        if !scope.has_calls_of_interest {
+    let file = FileContext::new(module);
+    for index in 0..module.scopes.len() {
+        if !file.is_interesting(index as ScopeId) {
             continue;
         }
-        let facts = Analysis::new(module, scope).run();
-        if !facts.leaks.is_empty() || !facts.misuses.is_empty() {
+        let facts = Analysis::new(&file, index as ScopeId, false).run();
+        if !facts.leaks.is_empty() || !facts.misuses.is_empty() || !facts.unreleased_attrs.is_empty() {
             out.push((index, facts));
         }
     }
@@ -378,8 +385,17 @@ enum Frame {
 }
 
 struct Analysis<'m> {
+    file: &'m FileContext<'m>,
     module: &'m Module,
+    scope_id: ScopeId,
     scope: &'m Scope,
+    /// Computing the scope's summary: parameters are bound to placeholder resources.
+    summary_mode: bool,
+    param_sites: Vec<SiteId>,
+    /// Kinds of the fresh resources `return` hands to the caller.
+    returned: Vec<(Kind, bool)>,
+    param_effects: Vec<ParamEffect>,
+    unreleased_attrs: Vec<(SiteId, Box<str>)>,
     sites: Vec<Site>,
     site_index: FxHashMap<(u32, u8), SiteId>,
     frames: Vec<Frame>,
@@ -400,10 +416,18 @@ struct Analysis<'m> {
 }
 
 impl<'m> Analysis<'m> {
-    fn new(module: &'m Module, scope: &'m Scope) -> Self {
+    fn new(file: &'m FileContext<'m>, scope_id: ScopeId, summary_mode: bool) -> Self {
+        let module = file.module;
         Analysis {
+            file,
             module,
-            scope,
+            scope_id,
+            scope: &module.scopes[scope_id as usize],
+            summary_mode,
+            param_sites: Vec::new(),
+            returned: Vec::new(),
+            param_effects: Vec::new(),
+            unreleased_attrs: Vec::new(),
             sites: Vec::new(),
             site_index: FxHashMap::default(),
             frames: Vec::new(),
@@ -430,11 +454,23 @@ impl<'m> Analysis<'m> {
             exposed_at: SmallVec::new(),
             dead: false,
         };
+        let mut entry = entry;
+        if self.summary_mode {
+            for (i, &var) in self.scope.params.iter().enumerate() {
+                let placeholder = Range { start: u32::MAX - i as u32, end: u32::MAX - i as u32 };
+                let id = self.open(placeholder, 0, Kind::Param, true, &mut entry);
+                self.param_sites.push(id);
+                entry.set_var(var, Val::Res(id));
+            }
+        }
         let mut states = States::default();
         states.push(entry);
         let end = self.block(&self.scope.body, states);
         let mut exits = std::mem::take(&mut self.returns);
         exits.extend(end);
+        if self.summary_mode {
+            self.summarise_params(&exits);
+        }
         let keeps_names = matches!(self.scope.kind, ScopeKind::Module | ScopeKind::Class);
         for state in &exits.0 {
             for &(site, bits) in &state.res {
@@ -470,7 +506,36 @@ impl<'m> Analysis<'m> {
             sites: self.sites,
             leaks: self.leaks,
             misuses: self.misuses,
+            param_effects: self.param_effects,
+            returned: self.returned,
+            unreleased_attrs: self.unreleased_attrs,
         }
+    }
+
+    /// What the function did to each placeholder parameter, over every normal exit.
+    fn summarise_params(&mut self, exits: &States) {
+        self.param_effects = self
+            .param_sites
+            .iter()
+            .map(|&site| {
+                let bits = exits.0.iter().fold(0, |acc, st| acc | st.bits(site));
+                if bits & GONE != 0 {
+                    ParamEffect::Keeps
+                } else if bits & (OPEN | EXPOSED) == 0 && bits & (CLOSED | MANAGED) != 0 {
+                    ParamEffect::Closes
+                } else {
+                    ParamEffect::Borrows
+                }
+            })
+            .collect();
+    }
+
+    /// This scope's summary, for its callers.
+    fn summarise(self) -> Summary {
+        let is_async = self.scope.is_async;
+        let facts = self.run();
+        let returns = facts.returned.iter().copied().find(|(kind, _)| *kind != Kind::Param);
+        Summary { returns, params: facts.param_effects, is_async }
     }
 
     fn leak(&mut self, site: SiteId, bits: Bits, exit: Exit, raised_at: Option<Range>) {
@@ -623,6 +688,14 @@ impl<'m> Analysis<'m> {
                 for mut st in states.0 {
                     if let Some(value) = value {
                         let val = self.eval(value, &mut st);
+                        if self.summary_mode {
+                            val.for_each_res(&mut |id| {
+                                let site = &self.sites[(id & !SHADOW) as usize];
+                                if st.is_open(id) && !self.returned.contains(&(site.kind, site.with_closes)) {
+                                    self.returned.push((site.kind, site.with_closes));
+                                }
+                            });
+                        }
                         self.escape(&val, &mut st);
                     }
                     st.origin = Some(*range);
@@ -1086,7 +1159,15 @@ impl<'m> Analysis<'m> {
             ExprKind::Await(inner) => {
                 // `await asyncio.open_connection()`: what an async acquirer makes is what the await yields.
                 let val = self.eval(inner, st);
+                for id in val.resources() {
+                    if self.sites[(id & !SHADOW) as usize].kind == Kind::Coroutine && st.is_open(id) {
+                        st.set(id, CLOSED);
+                    }
+                }
                 self.raise(st, expr.range);
+                if val.resources().iter().any(|&id| self.sites[(id & !SHADOW) as usize].kind == Kind::Coroutine) {
+                    return Val::Unknown;
+                }
                 match val {
                     Val::Res(_) | Val::Tuple(_) => val,
                     _ => Val::Unknown,
@@ -1275,6 +1356,9 @@ impl<'m> Analysis<'m> {
             }
             return Val::Unknown;
         }
+        if let Some(callee) = call.path.as_deref().and_then(|path| self.file.resolve_path(self.scope_id, path)) {
+            return self.project_call(callee, call, &args, &kwargs, range, st);
+        }
         if let Some((_, method)) = &receiver {
             if *method == "accept" && receiver_looks_like_socket(call, self.scope) {
                 // `conn, addr = listener.accept()` on a socket this scope did not create.
@@ -1307,6 +1391,75 @@ impl<'m> Analysis<'m> {
         }
         self.raise(st, range);
         Val::Unknown
+    }
+
+    /// A call to a function or class of this file, through its summary.
+    fn project_call(
+        &mut self,
+        callee: Callee,
+        call: &Call,
+        args: &[Val],
+        kwargs: &[Val],
+        range: Range,
+        st: &mut PathState,
+    ) -> Val {
+        let (function, bound) = match callee {
+            Callee::Class(class) => {
+                // Constructing an owner class acquires what it owns; its arguments are taken as kept.
+                for val in args.iter().chain(kwargs) {
+                    self.escape(val, st);
+                }
+                self.raise(st, range);
+                return match self.file.owner_kind(class) {
+                    Some(kind) => self.make(Shape::One, kind, true, range, st),
+                    None => Val::Unknown,
+                };
+            }
+            Callee::Function { scope, bound } => (scope, bound),
+        };
+        let callee_scope = &self.module.scopes[function as usize];
+        let passes_resource =
+            args.iter().chain(kwargs).any(|v| !v.resources().is_empty() || matches!(v, Val::Tuple(_)));
+        let summary = if passes_resource || self.file.may_open(function) {
+            let file = self.file;
+            file.summary(function, || Analysis::new(file, function, true).summarise())
+        } else {
+            Summary { returns: None, params: Vec::new(), is_async: callee_scope.is_async }
+        };
+        let offset = usize::from(bound);
+        let effect_of = |index: usize| summary.params.get(index).copied().unwrap_or(ParamEffect::Keeps);
+        let mut effects: SmallVec<[(Val, ParamEffect); 4]> = SmallVec::new();
+        for (i, val) in args.iter().enumerate() {
+            effects.push((val.clone(), effect_of(i + offset)));
+        }
+        for (keyword, val) in call.keywords.iter().zip(kwargs) {
+            let index = keyword
+                .name
+                .as_deref()
+                .and_then(|name| callee_scope.params.iter().position(|&p| callee_scope.var_name(p) == name));
+            effects.push((val.clone(), index.map_or(ParamEffect::Keeps, effect_of)));
+        }
+        for (val, effect) in &effects {
+            match effect {
+                ParamEffect::Borrows => {}
+                ParamEffect::Keeps => self.escape(val, st),
+                ParamEffect::Closes => {
+                    for id in val.resources() {
+                        if st.is_open(id) {
+                            st.set(id, CLOSED);
+                        }
+                    }
+                }
+            }
+        }
+        self.raise(st, range);
+        if summary.is_async {
+            return self.make(Shape::One, Kind::Coroutine, false, range, st);
+        }
+        match summary.returns {
+            Some((kind, with_closes)) => self.make(Shape::One, kind, with_closes, range, st),
+            None => Val::Unknown,
+        }
     }
 
     fn resource_method(
@@ -1547,11 +1700,37 @@ impl<'m> Analysis<'m> {
                 self.escape(&val, st);
                 self.bind(inner, Val::NotNone, st);
             }
+            Target::Attr(object, attr) => {
+                self.eval(object, st);
+                if let ExprKind::Var(var) = object.kind {
+                    self.note_stored_on_self(var, attr, &val, st);
+                }
+                self.escape(&val, st);
+            }
             Target::Store(exprs) => {
                 for e in exprs {
                     self.eval(e, st);
                 }
                 self.escape(&val, st);
+            }
+        }
+    }
+
+    /// `self.f = <resource>` in a method: the class must release `self.f` somewhere (PDC103).
+    fn note_stored_on_self(&mut self, var: Var, attr: &str, val: &Val, st: &PathState) {
+        if self.summary_mode || self.scope.params.first() != Some(&var) {
+            return;
+        }
+        let Some(class) = self.scope.parent.filter(|&p| self.module.scopes[p as usize].kind == ScopeKind::Class) else {
+            return;
+        };
+        for id in val.resources() {
+            let kind = self.sites[(id & !SHADOW) as usize].kind;
+            if matches!(kind, Kind::Param | Kind::Coroutine) || !st.is_open(id) {
+                continue;
+            }
+            if !self.file.releases(class, attr) && !self.unreleased_attrs.iter().any(|(s, _)| *s == id & !SHADOW) {
+                self.unreleased_attrs.push((id & !SHADOW, attr.into()));
             }
         }
     }

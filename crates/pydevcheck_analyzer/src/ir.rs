@@ -34,6 +34,15 @@ pub(crate) enum ScopeKind {
 pub(crate) struct Scope {
     pub(crate) kind: ScopeKind,
     pub(crate) name: Box<str>,
+    /// The enclosing scope; a method's parent is its class body.
+    pub(crate) parent: Option<ScopeId>,
+    /// Named parameters in order (`self` first for a method); `*args` and `**kwargs` are not included.
+    pub(crate) params: Vec<Var>,
+    pub(crate) is_async: bool,
+    /// Callees that may be this file's own functions: `.name` (a module-level def) and `self.name`/`cls.name`.
+    pub(crate) local_calls: Vec<Box<str>>,
+    /// A class's base classes written as plain names (`class A(B):`).
+    pub(crate) bases: Vec<Box<str>>,
     pub(crate) range: Range,
     pub(crate) body: Vec<Stmt>,
     /// Interned names: `Var` indexes this.
@@ -152,7 +161,9 @@ pub(crate) struct Case {
 
 pub(crate) enum Target {
     Var(Var),
-    /// `obj.attr = …`, `obj[k] = …`: the value is stored somewhere that outlives the statement.
+    /// `obj.attr = …`: the value is stored on an object that outlives the statement.
+    Attr(Expr, Box<str>),
+    /// `obj[k] = …` and other stores: the value is kept somewhere that outlives the statement.
     Store(Vec<Expr>),
     Unpack(Vec<Target>),
     /// `*rest` in an unpacking.

@@ -14,6 +14,7 @@ mod line_index;
 mod parse;
 pub mod rules;
 pub mod source;
+mod summary;
 mod tables;
 
 use std::path::{Path, PathBuf};

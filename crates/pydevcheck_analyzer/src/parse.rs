@@ -59,6 +59,11 @@ pub(crate) fn parse(text: &str) -> Result<Module, SyntaxError> {
 
 struct ScopeBuilder {
     id: ScopeId,
+    parent: Option<ScopeId>,
+    params: Vec<Var>,
+    is_async: bool,
+    local_calls: Vec<Box<str>>,
+    bases: Vec<Box<str>>,
     kind: ScopeKind,
     name: Box<str>,
     range: Range,
@@ -169,8 +174,14 @@ impl Lowerer {
     fn push_scope(&mut self, kind: ScopeKind, name: Box<str>, r: TextRange) -> ScopeId {
         let id = self.scopes.len() as ScopeId;
         self.scopes.push(None);
+        let parent = self.stack.last().map(|s| s.id);
         self.stack.push(ScopeBuilder {
             id,
+            parent,
+            params: Vec::new(),
+            is_async: false,
+            local_calls: Vec::new(),
+            bases: Vec::new(),
             kind,
             name,
             range: range(r),
@@ -205,9 +216,17 @@ impl Lowerer {
                 parent.nested_free.extend(free.iter().cloned());
             }
         }
+        let mut local_calls = b.local_calls;
+        local_calls.sort();
+        local_calls.dedup();
         let scope = Scope {
             kind: b.kind,
             name: b.name,
+            parent: b.parent,
+            params: b.params,
+            is_async: b.is_async,
+            local_calls,
+            bases: b.bases,
             range: b.range,
             body,
             vars: b.vars,
@@ -423,6 +442,7 @@ impl Lowerer {
                 let name = self.bind(s.name.id.as_str());
                 let scope = self.push_scope(ScopeKind::Function, s.name.id.as_str().into(), s.range);
                 self.scope().lends_yields = s.decorator_list.iter().any(|d| lends_yields(&d.expression));
+                self.scope().is_async = s.is_async;
                 self.params(&s.parameters);
                 let body = self.body(&s.body);
                 self.pop_scope(body);
@@ -436,6 +456,10 @@ impl Lowerer {
                 }
                 let name = self.bind(s.name.id.as_str());
                 let scope = self.push_scope(ScopeKind::Class, s.name.id.as_str().into(), s.range);
+                if let Some(arguments) = &s.arguments {
+                    let bases = arguments.args.iter().filter_map(|a| a.as_name_expr()).map(|n| n.id.as_str().into());
+                    self.scope().bases.extend(bases);
+                }
                 let body = self.body(&s.body);
                 self.pop_scope(body);
                 out.push(Stmt::Def { name: Some(name), scope, exprs, range: r });
@@ -533,7 +557,8 @@ impl Lowerer {
     /// Parameters are locals bound on entry to values the caller owns.
     fn params(&mut self, parameters: &ast::Parameters) {
         for p in parameters.posonlyargs.iter().chain(&parameters.args).chain(&parameters.kwonlyargs) {
-            self.bind(p.parameter.name.id.as_str());
+            let var = self.bind(p.parameter.name.id.as_str());
+            self.scope().params.push(var);
         }
         for p in parameters.vararg.iter().chain(&parameters.kwarg) {
             self.bind(p.name.id.as_str());
@@ -546,7 +571,7 @@ impl Lowerer {
             AExpr::Tuple(t) => Target::Unpack(t.elts.iter().map(|e| self.target(e)).collect()),
             AExpr::List(t) => Target::Unpack(t.elts.iter().map(|e| self.target(e)).collect()),
             AExpr::Starred(s) => Target::Starred(Box::new(self.target(&s.value))),
-            AExpr::Attribute(a) => Target::Store(vec![self.expr(&a.value)]),
+            AExpr::Attribute(a) => Target::Attr(self.expr(&a.value), a.attr.id.as_str().into()),
             AExpr::Subscript(s) => Target::Store(vec![self.expr(&s.value), self.expr(&s.slice)]),
             other => Target::Store(vec![self.expr(other)]),
         }
@@ -588,6 +613,11 @@ impl Lowerer {
                 let call = Call { func, path, args, keywords };
                 if tables::is_of_interest(&call) {
                     self.scope().interesting = true;
+                }
+                if let Some(path) = call.path.as_deref() {
+                    if is_local_callee(path) {
+                        self.scope().local_calls.push(path.into());
+                    }
                 }
                 ExprKind::Call(Box::new(call))
             }
@@ -766,6 +796,12 @@ fn lends_yields(decorator: &AExpr) -> bool {
         _ => return false,
     };
     matches!(name, "contextmanager" | "asynccontextmanager" | "fixture" | "yield_fixture")
+}
+
+/// `.helper` (a module-level def of this file, as `collect_imports` marks them), `self.method`, `cls.method`.
+fn is_local_callee(path: &str) -> bool {
+    let rest = path.strip_prefix('.').or_else(|| path.strip_prefix("self.")).or_else(|| path.strip_prefix("cls."));
+    rest.is_some_and(|name| !name.is_empty() && !name.contains('.') && !name.contains('('))
 }
 
 fn parameter_defaults(parameters: &ast::Parameters) -> impl Iterator<Item = &AExpr> {

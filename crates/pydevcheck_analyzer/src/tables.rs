@@ -29,6 +29,10 @@ pub(crate) enum Kind {
     Loop,
     /// An asyncio `StreamWriter` or server: released by `close()` (or `async with` for a server).
     Stream,
+    /// The coroutine of a call to a project `async def`: released by awaiting or scheduling it.
+    Coroutine,
+    /// A parameter, while a function's summary is computed: whatever the caller passes.
+    Param,
 }
 
 impl Kind {
@@ -42,6 +46,8 @@ impl Kind {
             Kind::Process => &["wait", "communicate"],
             Kind::TempDir => &["cleanup"],
             Kind::Pool => &["close", "terminate"],
+            Kind::Coroutine => &[],
+            Kind::Param => &["close", "quit", "logout", "wait", "communicate", "cleanup", "terminate"],
         }
     }
 
@@ -50,6 +56,7 @@ impl Kind {
         match self {
             Kind::Process => "is never waited for",
             Kind::TempDir | Kind::TempFile => "is not cleaned up",
+            Kind::Coroutine => "is never awaited",
             _ => "is not closed",
         }
     }
@@ -74,6 +81,8 @@ impl Kind {
             Kind::Pool => "pool",
             Kind::Loop => "event loop",
             Kind::Stream => "stream",
+            Kind::Coroutine => "coroutine",
+            Kind::Param => "argument",
         }
     }
 }

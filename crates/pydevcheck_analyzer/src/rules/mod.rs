@@ -25,6 +25,7 @@ macro_rules! declare_rule {
 }
 
 mod context;
+mod coroutine_never_awaited;
 mod event_loop_not_closed;
 mod fd_closed_behind_owner;
 mod fd_double_close;
@@ -39,6 +40,7 @@ mod tempfile_implicit_cleanup;
 mod unclosed_file;
 mod unclosed_socket;
 mod undecodable_source;
+mod unreleased_attribute;
 
 /// Every rule, in code order.
 pub static ALL_RULES: &[&Rule] = &[
@@ -46,6 +48,7 @@ pub static ALL_RULES: &[&Rule] = &[
     &undecodable_source::UNDECODABLE_SOURCE,
     &unclosed_file::UNCLOSED_FILE,
     &file_leaks_on_exception::FILE_LEAKS_ON_EXCEPTION,
+    &unreleased_attribute::UNRELEASED_ATTRIBUTE,
     &fd_closed_behind_owner::FD_CLOSED_BEHIND_OWNER,
     &fd_double_close::FD_DOUBLE_CLOSE,
     &fd_leak::FD_LEAK,
@@ -55,6 +58,7 @@ pub static ALL_RULES: &[&Rule] = &[
     &tempfile_implicit_cleanup::TEMPFILE_IMPLICIT_CLEANUP,
     &pool_not_closed::POOL_NOT_CLOSED,
     &event_loop_not_closed::EVENT_LOOP_NOT_CLOSED,
+    &coroutine_never_awaited::COROUTINE_NEVER_AWAITED,
     &stream_not_closed::STREAM_NOT_CLOSED,
 ];
 
@@ -87,6 +91,7 @@ pub(crate) fn check_module(path: &Path, index: &LineIndex<'_>, module: &ir::Modu
         let cx = context::Context { path, index, scope: &module.scopes[scope], facts: &facts };
         unclosed_file::check(&cx, out);
         file_leaks_on_exception::check(&cx, out);
+        unreleased_attribute::check(&cx, out);
         fd_closed_behind_owner::check(&cx, out);
         fd_double_close::check(&cx, out);
         fd_leak::check(&cx, out);
@@ -96,6 +101,7 @@ pub(crate) fn check_module(path: &Path, index: &LineIndex<'_>, module: &ir::Modu
         tempfile_implicit_cleanup::check(&cx, out);
         pool_not_closed::check(&cx, out);
         event_loop_not_closed::check(&cx, out);
+        coroutine_never_awaited::check(&cx, out);
         stream_not_closed::check(&cx, out);
     }
 }

@@ -1,0 +1,387 @@
+//! What this file's own functions and classes do with resources, computed on demand for the dataflow.
+//!
+//! A call to a function of the same file (`helper(f)`, `self.method(f)`) is resolved to its scope, and the
+//! callee's summary says what the call does: it returns a fresh resource (an *opener*), and for each parameter
+//! it closes, keeps or only borrows what it is given. A summary is computed by running the same dataflow over
+//! the callee with each parameter bound to a placeholder resource, the first time a caller needs it, and
+//! memoised; recursion gets the conservative answer (keeps everything, returns nothing) while a summary is being
+//! computed, which makes call cycles terminate. Calls to a project `async def` make a coroutine that must be
+//! awaited or handed on, and a class that stores a resource on `self` and releases it in `close`/`__exit__`
+//! is an owner: constructing it is an acquisition of that resource's kind.
+
+use std::cell::RefCell;
+
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use crate::ir::{Expr, ExprKind, Module, Scope, ScopeId, ScopeKind, Stmt, Target, Var};
+use crate::tables::{self, Kind};
+
+/// What a function does with one of its parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ParamEffect {
+    /// Uses it during the call and leaves it to the caller.
+    Borrows,
+    /// Releases it on every normal path.
+    Closes,
+    /// Stores, returns or hands it on: the caller is no longer responsible.
+    Keeps,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Summary {
+    /// The kind of fresh resource it returns on some path, and whether `with` releases it.
+    pub(crate) returns: Option<(Kind, bool)>,
+    /// One per named parameter, in order.
+    pub(crate) params: Vec<ParamEffect>,
+    pub(crate) is_async: bool,
+}
+
+impl Summary {
+    fn conservative(scope: &Scope) -> Summary {
+        Summary { returns: None, params: vec![ParamEffect::Keeps; scope.params.len()], is_async: scope.is_async }
+    }
+}
+
+/// What a call resolves to.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Callee {
+    /// A function; `bound` when called through `self.`/`cls.`, so that argument `i` is parameter `i + 1`.
+    Function { scope: ScopeId, bound: bool },
+    /// A class defined in this file, called to construct it.
+    Class(ScopeId),
+}
+
+pub(crate) struct FileContext<'m> {
+    pub(crate) module: &'m Module,
+    functions: FxHashMap<&'m str, ScopeId>,
+    classes: FxHashMap<&'m str, ScopeId>,
+    methods: FxHashMap<(ScopeId, &'m str), ScopeId>,
+    /// Functions that may return a fresh resource: they acquire one or call such a function.
+    may_open: FxHashSet<ScopeId>,
+    /// Classes that own a resource: they store one on `self` and have `close` or `__exit__`.
+    owners: FxHashMap<ScopeId, Kind>,
+    summaries: RefCell<FxHashMap<ScopeId, Option<Summary>>>,
+    /// Per class, the attributes of `self` that some method releases or hands on.
+    released: FxHashMap<ScopeId, FxHashSet<Box<str>>>,
+}
+
+impl<'m> FileContext<'m> {
+    pub(crate) fn new(module: &'m Module) -> Self {
+        let mut functions = FxHashMap::default();
+        let mut classes = FxHashMap::default();
+        let mut methods = FxHashMap::default();
+        for (id, scope) in module.scopes.iter().enumerate() {
+            let id = id as ScopeId;
+            match (scope.kind, scope.parent.map(|p| &module.scopes[p as usize])) {
+                (ScopeKind::Function, Some(parent)) if parent.kind == ScopeKind::Module => {
+                    functions.insert(&*scope.name, id);
+                }
+                (ScopeKind::Class, Some(parent)) if parent.kind == ScopeKind::Module => {
+                    classes.insert(&*scope.name, id);
+                }
+                (ScopeKind::Function, Some(parent)) if parent.kind == ScopeKind::Class => {
+                    methods.insert((scope.parent.unwrap_or(0), &*scope.name), id);
+                }
+                _ => {}
+            }
+        }
+        let mut cx = FileContext {
+            module,
+            functions,
+            classes,
+            methods,
+            may_open: FxHashSet::default(),
+            owners: FxHashMap::default(),
+            summaries: RefCell::new(FxHashMap::default()),
+            released: FxHashMap::default(),
+        };
+        cx.find_released();
+        cx.find_openers();
+        cx.find_owners();
+        cx
+    }
+
+    /// Fixed point over the call graph: a function that acquires, or calls one that may open, may open.
+    fn find_openers(&mut self) {
+        for (id, scope) in self.module.scopes.iter().enumerate() {
+            if scope.kind == ScopeKind::Function && scope.has_calls_of_interest {
+                self.may_open.insert(id as ScopeId);
+            }
+        }
+        loop {
+            let mut grew = false;
+            for (id, scope) in self.module.scopes.iter().enumerate() {
+                let id = id as ScopeId;
+                if scope.kind != ScopeKind::Function || self.may_open.contains(&id) {
+                    continue;
+                }
+                let calls_opener = scope.local_calls.iter().any(|path| match self.resolve_path(id, path) {
+                    Some(Callee::Function { scope, .. }) => self.may_open.contains(&scope),
+                    _ => false,
+                });
+                if calls_opener {
+                    self.may_open.insert(id);
+                    grew = true;
+                }
+            }
+            if !grew {
+                break;
+            }
+        }
+    }
+
+    /// A class whose methods store an acquisition on `self` and that has `close` or `__exit__`.
+    fn find_owners(&mut self) {
+        for (&(class, name), &method) in &self.methods {
+            let _ = name;
+            if !self.has_method(class, "close") && !self.has_method(class, "__exit__") {
+                continue;
+            }
+            if let Some(kind) = stored_acquisition(&self.module.scopes[method as usize].body) {
+                self.owners.entry(class).or_insert(kind);
+            }
+        }
+    }
+
+    fn find_released(&mut self) {
+        for (&(class, _), &method) in &self.methods {
+            let scope = &self.module.scopes[method as usize];
+            let Some(&this) = scope.params.first() else { continue };
+            let released = self.released.entry(class).or_default();
+            ReleaseScan { this, released }.stmts(&scope.body);
+        }
+    }
+
+    /// Whether some method of `class`, or of a base class defined in this file, releases `self.<attr>`.
+    pub(crate) fn releases(&self, class: ScopeId, attr: &str) -> bool {
+        let mut pending = vec![class];
+        let mut seen = FxHashSet::default();
+        while let Some(class) = pending.pop() {
+            if !seen.insert(class) {
+                continue;
+            }
+            if self.released.get(&class).is_some_and(|set| set.contains(attr)) {
+                return true;
+            }
+            for base in &self.module.scopes[class as usize].bases {
+                if let Some(&base) = self.classes.get(&**base) {
+                    pending.push(base);
+                }
+            }
+        }
+        false
+    }
+
+    fn has_method(&self, class: ScopeId, name: &str) -> bool {
+        self.methods.contains_key(&(class, name))
+    }
+
+    /// Whether a scope needs the dataflow: it acquires, or calls something of this file that may.
+    pub(crate) fn is_interesting(&self, id: ScopeId) -> bool {
+        let scope = &self.module.scopes[id as usize];
+        scope.has_calls_of_interest
+            || scope.local_calls.iter().any(|path| match self.resolve_path(id, path) {
+                Some(Callee::Function { scope: callee, .. }) => {
+                    self.may_open.contains(&callee) || self.module.scopes[callee as usize].is_async
+                }
+                Some(Callee::Class(class)) => self.owners.contains_key(&class),
+                None => false,
+            })
+    }
+
+    pub(crate) fn resolve_path(&self, caller: ScopeId, path: &str) -> Option<Callee> {
+        if let Some(name) = path.strip_prefix('.') {
+            if let Some(&scope) = self.functions.get(name) {
+                return Some(Callee::Function { scope, bound: false });
+            }
+            return self.classes.get(name).map(|&class| Callee::Class(class));
+        }
+        let name = path.strip_prefix("self.").or_else(|| path.strip_prefix("cls."))?;
+        let method = &self.module.scopes[caller as usize];
+        let class = method.parent?;
+        if self.module.scopes[class as usize].kind != ScopeKind::Class {
+            return None;
+        }
+        self.methods.get(&(class, name)).map(|&scope| Callee::Function { scope, bound: true })
+    }
+
+    pub(crate) fn owner_kind(&self, class: ScopeId) -> Option<Kind> {
+        self.owners.get(&class).copied()
+    }
+
+    pub(crate) fn may_open(&self, function: ScopeId) -> bool {
+        self.may_open.contains(&function)
+    }
+
+    /// The summary of a function, computing it on first use; `None` means "being computed" to the caller,
+    /// which then gets the conservative summary.
+    pub(crate) fn summary(&self, function: ScopeId, compute: impl FnOnce() -> Summary) -> Summary {
+        let scope = &self.module.scopes[function as usize];
+        if let Some(known) = self.summaries.borrow().get(&function) {
+            return known.clone().unwrap_or_else(|| Summary::conservative(scope));
+        }
+        self.summaries.borrow_mut().insert(function, None);
+        let summary = compute();
+        self.summaries.borrow_mut().insert(function, Some(summary.clone()));
+        summary
+    }
+}
+
+/// `self.x = open(...)` anywhere in a method body: the kind of the first acquisition stored on `self`.
+fn stored_acquisition(body: &[Stmt]) -> Option<Kind> {
+    for stmt in body {
+        let found = match stmt {
+            Stmt::Assign { targets, value, .. } => {
+                let on_self = targets.iter().any(|t| matches!(t, Target::Attr(..)));
+                match &value.kind {
+                    ExprKind::Call(call) if on_self => tables::acquirer(call).map(|a| a.kind),
+                    _ => None,
+                }
+            }
+            Stmt::If { body, orelse, .. } => stored_acquisition(body).or_else(|| stored_acquisition(orelse)),
+            Stmt::Try { body, handlers, orelse, finalbody } => stored_acquisition(body)
+                .or_else(|| handlers.iter().find_map(|h| stored_acquisition(&h.body)))
+                .or_else(|| stored_acquisition(orelse))
+                .or_else(|| stored_acquisition(finalbody)),
+            Stmt::With { body, .. } | Stmt::While { body, .. } | Stmt::For { body, .. } => stored_acquisition(body),
+            _ => None,
+        };
+        if found.is_some() {
+            return found;
+        }
+    }
+    None
+}
+
+/// The attributes of `self` that a method releases or hands on: `self.f.close()`, `with self.f:`,
+/// `os.close(self.fd)`, `self.addCleanup(self.f.close)`, `return self.f`, `f = self.f`. Precision first: any
+/// use other than a plain method call or attribute read counts.
+struct ReleaseScan<'a> {
+    this: Var,
+    released: &'a mut FxHashSet<Box<str>>,
+}
+
+impl ReleaseScan<'_> {
+    /// `self.name` → `name`.
+    fn own_attr<'e>(&self, expr: &'e Expr) -> Option<&'e str> {
+        match &expr.kind {
+            ExprKind::Attr { value, attr } if matches!(value.kind, ExprKind::Var(v) if v == self.this) => Some(attr),
+            _ => None,
+        }
+    }
+
+    /// Every `self.x` inside an expression that is handed somewhere.
+    fn handed(&mut self, expr: &Expr) {
+        if let Some(attr) = self.own_attr(expr) {
+            self.released.insert(attr.into());
+        }
+        self.children(expr, &mut |scan, child| scan.handed(child));
+    }
+
+    fn children(&mut self, expr: &Expr, f: &mut impl FnMut(&mut Self, &Expr)) {
+        match &expr.kind {
+            ExprKind::Attr { value, .. } | ExprKind::Await(value) | ExprKind::Not(value) | ExprKind::Starred(value) => {
+                f(self, value)
+            }
+            ExprKind::Yield(Some(value)) => f(self, value),
+            ExprKind::Named { value, .. } => f(self, value),
+            ExprKind::Call(call) => {
+                f(self, &call.func);
+                call.args.iter().for_each(|a| f(self, a));
+                call.keywords.iter().for_each(|k| f(self, &k.value));
+            }
+            ExprKind::Tuple(items) | ExprKind::Container(items) | ExprKind::Other(items) => {
+                items.iter().for_each(|e| f(self, e))
+            }
+            ExprKind::BoolOp { values, .. } => values.iter().for_each(|e| f(self, e)),
+            ExprKind::Compare { left, right, .. } => {
+                f(self, left);
+                f(self, right);
+            }
+            ExprKind::IfExp { test, body, orelse } => {
+                f(self, test);
+                f(self, body);
+                f(self, orelse);
+            }
+            ExprKind::Subscript { value, index } => {
+                f(self, value);
+                f(self, index);
+            }
+            ExprKind::Comprehension { generators, elements } => {
+                for g in generators {
+                    f(self, &g.iter);
+                    g.ifs.iter().for_each(|e| f(self, e));
+                }
+                elements.iter().for_each(|e| f(self, e));
+            }
+            _ => {}
+        }
+    }
+
+    /// An expression evaluated for its value: calls release their receiver (when the method releases) and
+    /// hand on their arguments.
+    fn expr(&mut self, expr: &Expr) {
+        if let ExprKind::Call(call) = &expr.kind {
+            if let ExprKind::Attr { value, attr } = &call.func.kind {
+                if let Some(own) = self.own_attr(value) {
+                    if RELEASING.contains(&&**attr) {
+                        self.released.insert(own.into());
+                    }
+                }
+            }
+            call.args.iter().for_each(|a| self.handed(a));
+            call.keywords.iter().for_each(|k| self.handed(&k.value));
+        }
+        self.children(expr, &mut |scan, child| scan.expr(child));
+    }
+
+    fn stmts(&mut self, stmts: &[Stmt]) {
+        for stmt in stmts {
+            match stmt {
+                Stmt::Expr(e) => self.expr(e),
+                Stmt::Assign { targets, value, .. } => {
+                    // `f = self.f` moves it to a local that the method then deals with.
+                    if targets.iter().any(|t| matches!(t, Target::Var(_) | Target::Unpack(_))) {
+                        self.handed(value);
+                    }
+                    self.expr(value);
+                }
+                Stmt::Return { value: Some(value), .. } => self.handed(value),
+                Stmt::Return { value: None, .. } | Stmt::Break | Stmt::Continue | Stmt::Def { .. } => {}
+                Stmt::If { test, body, orelse } | Stmt::While { test, body, orelse } => {
+                    self.expr(test);
+                    self.stmts(body);
+                    self.stmts(orelse);
+                }
+                Stmt::For { iter, body, orelse, .. } => {
+                    self.expr(iter);
+                    self.stmts(body);
+                    self.stmts(orelse);
+                }
+                Stmt::Try { body, handlers, orelse, finalbody } => {
+                    self.stmts(body);
+                    handlers.iter().for_each(|h| self.stmts(&h.body));
+                    self.stmts(orelse);
+                    self.stmts(finalbody);
+                }
+                Stmt::With { items, body, .. } => {
+                    items.iter().for_each(|item| self.handed(&item.context));
+                    self.stmts(body);
+                }
+                Stmt::Raise { exc, cause, .. } => {
+                    exc.iter().chain(cause).for_each(|e| self.expr(e));
+                }
+                Stmt::Assert { test, .. } => self.expr(test),
+                Stmt::Delete { .. } => {}
+                Stmt::Match { subject, cases } => {
+                    self.expr(subject);
+                    cases.iter().for_each(|c| self.stmts(&c.body));
+                }
+            }
+        }
+    }
+}
+
+/// Every method name that releases some kind of resource.
+const RELEASING: &[&str] =
+    &["close", "quit", "logout", "wait", "communicate", "cleanup", "terminate", "kill", "shutdown"];
