@@ -532,7 +532,7 @@ impl<'m> Analysis<'m> {
 
     /// This scope's summary, for its callers.
     fn summarise(self) -> Summary {
-        let is_async = self.scope.is_async;
+        let is_async = crate::summary::makes_coroutine(self.scope);
         let facts = self.run();
         let returns = facts.returned.iter().copied().find(|(kind, _)| *kind != Kind::Param);
         Summary { returns, params: facts.param_effects, is_async }
@@ -1424,7 +1424,7 @@ impl<'m> Analysis<'m> {
             let file = self.file;
             file.summary(function, || Analysis::new(file, function, true).summarise())
         } else {
-            Summary { returns: None, params: Vec::new(), is_async: callee_scope.is_async }
+            Summary { returns: None, params: Vec::new(), is_async: crate::summary::makes_coroutine(callee_scope) }
         };
         let offset = usize::from(bound);
         let effect_of = |index: usize| summary.params.get(index).copied().unwrap_or(ParamEffect::Keeps);

@@ -39,6 +39,8 @@ pub(crate) struct Scope {
     /// Named parameters in order (`self` first for a method); `*args` and `**kwargs` are not included.
     pub(crate) params: Vec<Var>,
     pub(crate) is_async: bool,
+    /// The body yields: calling it makes a generator (an async generator when `is_async`), not a coroutine.
+    pub(crate) is_generator: bool,
     /// Callees that may be this file's own functions: `.name` (a module-level def) and `self.name`/`cls.name`.
     pub(crate) local_calls: Vec<Box<str>>,
     /// A class's base classes written as plain names (`class A(B):`).

@@ -64,6 +64,7 @@ struct ScopeBuilder {
     is_async: bool,
     local_calls: Vec<Box<str>>,
     bases: Vec<Box<str>>,
+    is_generator: bool,
     kind: ScopeKind,
     name: Box<str>,
     range: Range,
@@ -182,6 +183,7 @@ impl Lowerer {
             is_async: false,
             local_calls: Vec::new(),
             bases: Vec::new(),
+            is_generator: false,
             kind,
             name,
             range: range(r),
@@ -227,6 +229,7 @@ impl Lowerer {
             is_async: b.is_async,
             local_calls,
             bases: b.bases,
+            is_generator: b.is_generator,
             range: b.range,
             body,
             vars: b.vars,
@@ -457,7 +460,8 @@ impl Lowerer {
                 let name = self.bind(s.name.id.as_str());
                 let scope = self.push_scope(ScopeKind::Class, s.name.id.as_str().into(), s.range);
                 if let Some(arguments) = &s.arguments {
-                    let bases = arguments.args.iter().filter_map(|a| a.as_name_expr()).map(|n| n.id.as_str().into());
+                    // A base that is not a plain name (`pkg.Base`) is recorded as `?`: not this file's class.
+                    let bases = arguments.args.iter().map(|a| a.as_name_expr().map_or("?", |n| n.id.as_str()).into());
                     self.scope().bases.extend(bases);
                 }
                 let body = self.body(&s.body);
@@ -622,8 +626,12 @@ impl Lowerer {
                 ExprKind::Call(Box::new(call))
             }
             AExpr::Await(a) => ExprKind::Await(self.boxed(&a.value)),
-            AExpr::Yield(y) => ExprKind::Yield(y.value.as_ref().map(|v| self.boxed(v))),
+            AExpr::Yield(y) => {
+                self.scope().is_generator = true;
+                ExprKind::Yield(y.value.as_ref().map(|v| self.boxed(v)))
+            }
             AExpr::YieldFrom(y) => {
+                self.scope().is_generator = true;
                 let inner = self.expr(&y.value);
                 ExprKind::Other(vec![inner, Expr { kind: ExprKind::Yield(None), range: range(y.range) }])
             }

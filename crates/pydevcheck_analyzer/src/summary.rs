@@ -38,7 +38,11 @@ pub(crate) struct Summary {
 
 impl Summary {
     fn conservative(scope: &Scope) -> Summary {
-        Summary { returns: None, params: vec![ParamEffect::Keeps; scope.params.len()], is_async: scope.is_async }
+        Summary {
+            returns: None,
+            params: vec![ParamEffect::Keeps; scope.params.len()],
+            is_async: makes_coroutine(scope),
+        }
     }
 }
 
@@ -164,8 +168,11 @@ impl<'m> FileContext<'m> {
                 return true;
             }
             for base in &self.module.scopes[class as usize].bases {
-                if let Some(&base) = self.classes.get(&**base) {
-                    pending.push(base);
+                match self.classes.get(&**base) {
+                    Some(&base) => pending.push(base),
+                    None if &**base == "object" => {}
+                    // A base class defined elsewhere may release it: precision first.
+                    None => return true,
                 }
             }
         }
@@ -182,7 +189,7 @@ impl<'m> FileContext<'m> {
         scope.has_calls_of_interest
             || scope.local_calls.iter().any(|path| match self.resolve_path(id, path) {
                 Some(Callee::Function { scope: callee, .. }) => {
-                    self.may_open.contains(&callee) || self.module.scopes[callee as usize].is_async
+                    self.may_open.contains(&callee) || makes_coroutine(&self.module.scopes[callee as usize])
                 }
                 Some(Callee::Class(class)) => self.owners.contains_key(&class),
                 None => false,
@@ -225,6 +232,11 @@ impl<'m> FileContext<'m> {
         self.summaries.borrow_mut().insert(function, Some(summary.clone()));
         summary
     }
+}
+
+/// Calling it makes a coroutine: an `async def` that is not an async generator.
+pub(crate) fn makes_coroutine(scope: &Scope) -> bool {
+    scope.is_async && !scope.is_generator
 }
 
 /// `self.x = open(...)` anywhere in a method body: the kind of the first acquisition stored on `self`.

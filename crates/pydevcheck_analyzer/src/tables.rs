@@ -46,7 +46,8 @@ impl Kind {
             Kind::Process => &["wait", "communicate"],
             Kind::TempDir => &["cleanup"],
             Kind::Pool => &["close", "terminate"],
-            Kind::Coroutine => &[],
+            // `coro.close()` finalises a coroutine that will never run.
+            Kind::Coroutine => &["close"],
             Kind::Param => &["close", "quit", "logout", "wait", "communicate", "cleanup", "terminate"],
         }
     }
