@@ -22,6 +22,7 @@ use rustc_hash::FxHashMap;
 use smallvec::SmallVec;
 
 use crate::ir::{Call, CmpOp, Expr, ExprKind, Module, Range, Scope, ScopeId, ScopeKind, Stmt, Target, Var};
+use crate::project::{Export, ModuleContext};
 use crate::summary::{Callee, FileContext, ParamEffect, Summary};
 use crate::tables::{self, ArgPolicy, Kind, Shape};
 
@@ -103,9 +104,15 @@ pub(crate) struct ScopeFacts {
 }
 
 /// Runs the dataflow on every scope that acquires something.
-pub(crate) fn analyse(module: &Module) -> Vec<(usize, ScopeFacts)> {
+/// The facts of every scope with something to report, and what the module exports to the others.
+pub(crate) struct Analysed {
+    pub(crate) scopes: Vec<(usize, ScopeFacts)>,
+    pub(crate) exports: Vec<(String, Export)>,
+}
+
+pub(crate) fn analyse(module: &Module, place: Option<ModuleContext<'_>>) -> Analysed {
     let mut out = Vec::new();
-    let file = FileContext::new(module);
+    let file = FileContext::new(module, place);
     for index in 0..module.scopes.len() {
         if !file.is_interesting(index as ScopeId) {
             continue;
@@ -115,7 +122,11 @@ pub(crate) fn analyse(module: &Module) -> Vec<(usize, ScopeFacts)> {
             out.push((index, facts));
         }
     }
-    out
+    let exports = file.exports(|function| {
+        let file = &file;
+        file.summary(function, || Analysis::new(file, function, true).summarise())
+    });
+    Analysed { scopes: out, exports }
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -1359,6 +1370,9 @@ impl<'m> Analysis<'m> {
         if let Some(callee) = call.path.as_deref().and_then(|path| self.file.resolve_path(self.scope_id, path)) {
             return self.project_call(callee, call, &args, &kwargs, range, st);
         }
+        if let Some(export) = call.path.as_deref().and_then(|path| self.file.external(path)) {
+            return self.external_call(export, &args, &kwargs, range, st);
+        }
         if let Some((_, method)) = &receiver {
             if *method == "accept" && receiver_looks_like_socket(call, self.scope) {
                 // `conn, addr = listener.accept()` on a socket this scope did not create.
@@ -1440,17 +1454,7 @@ impl<'m> Analysis<'m> {
             effects.push((val.clone(), index.map_or(ParamEffect::Keeps, effect_of)));
         }
         for (val, effect) in &effects {
-            match effect {
-                ParamEffect::Borrows => {}
-                ParamEffect::Keeps => self.escape(val, st),
-                ParamEffect::Closes => {
-                    for id in val.resources() {
-                        if st.is_open(id) {
-                            st.set(id, CLOSED);
-                        }
-                    }
-                }
-            }
+            self.apply_effect(val, *effect, st);
         }
         self.raise(st, range);
         if summary.is_async {
@@ -1459,6 +1463,51 @@ impl<'m> Analysis<'m> {
         match summary.returns {
             Some((kind, with_closes)) => self.make(Shape::One, kind, with_closes, range, st),
             None => Val::Unknown,
+        }
+    }
+
+    /// A call into another module of the run, through its export. Keyword arguments are taken as kept: the
+    /// export has no parameter names.
+    fn external_call(
+        &mut self,
+        export: &Export,
+        args: &[Val],
+        kwargs: &[Val],
+        range: Range,
+        st: &mut PathState,
+    ) -> Val {
+        let effect_of =
+            |i: usize| export.summary.as_ref().and_then(|s| s.params.get(i).copied()).unwrap_or(ParamEffect::Keeps);
+        for (i, val) in args.iter().enumerate() {
+            self.apply_effect(val, effect_of(i), st);
+        }
+        for val in kwargs {
+            self.escape(val, st);
+        }
+        self.raise(st, range);
+        if let Some(kind) = export.owner {
+            return self.make(Shape::One, kind, true, range, st);
+        }
+        if export.coroutine {
+            return self.make(Shape::One, Kind::Coroutine, false, range, st);
+        }
+        match export.summary.as_ref().and_then(|s| s.returns) {
+            Some((kind, with_closes)) => self.make(Shape::One, kind, with_closes, range, st),
+            None => Val::Unknown,
+        }
+    }
+
+    fn apply_effect(&mut self, val: &Val, effect: ParamEffect, st: &mut PathState) {
+        match effect {
+            ParamEffect::Borrows => {}
+            ParamEffect::Keeps => self.escape(val, st),
+            ParamEffect::Closes => {
+                for id in val.resources() {
+                    if st.is_open(id) {
+                        st.set(id, CLOSED);
+                    }
+                }
+            }
         }
     }
 

@@ -21,6 +21,8 @@ pub(crate) type ScopeId = u32;
 pub(crate) struct Module {
     /// Scope 0 is the module body; nested scopes follow in source order.
     pub(crate) scopes: Vec<Scope>,
+    /// What the module-level imports name (`os`, `pkg.util.open_log`, `.util`), sorted.
+    pub(crate) imports: Vec<Box<str>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,7 +43,8 @@ pub(crate) struct Scope {
     pub(crate) is_async: bool,
     /// The body yields: calling it makes a generator (an async generator when `is_async`), not a coroutine.
     pub(crate) is_generator: bool,
-    /// Callees that may be this file's own functions: `.name` (a module-level def) and `self.name`/`cls.name`.
+    /// Callees that may be functions of this run: this file's own (`@name` for a module-level def,
+    /// `self.name`, `cls.name`) and imported ones (`.util.open_log`, `pkg.util.open_log`).
     pub(crate) local_calls: Vec<Box<str>>,
     /// A class's base classes written as plain names (`class A(B):`).
     pub(crate) bases: Vec<Box<str>>,

@@ -12,6 +12,7 @@ mod flow;
 mod ir;
 mod line_index;
 mod parse;
+mod project;
 pub mod rules;
 pub mod source;
 mod summary;
@@ -33,25 +34,43 @@ pub struct FileReport {
 
 /// Checks one file's bytes. Never fails: undecodable or unparsable input becomes a PDC002 or PDC001 finding.
 pub fn check_bytes(path: &Path, bytes: &[u8]) -> FileReport {
+    check_file(path, bytes, None).report
+}
+
+/// One file checked as part of a run: its report, what it exports and what it imports.
+struct Checked {
+    report: FileReport,
+    exports: Vec<(String, project::Export)>,
+    imports: Vec<Box<str>>,
+}
+
+fn check_file(path: &Path, bytes: &[u8], place: Option<project::ModuleContext<'_>>) -> Checked {
     let text = match source::decode(bytes) {
         Ok(text) => text,
         Err(error) => {
-            return FileReport {
+            let report = FileReport {
                 path: path.to_path_buf(),
                 source: None,
                 diagnostics: vec![rules::undecodable_source(path, &error)],
             };
+            return Checked { report, exports: Vec::new(), imports: Vec::new() };
         }
     };
     let index = line_index::LineIndex::new(&text);
     let mut diagnostics = Vec::new();
-    match parse::parse(&text) {
-        Err(error) => diagnostics.push(rules::syntax_error(path, &index, &error)),
-        Ok(module) => rules::check_module(path, &index, &module, &mut diagnostics),
-    }
+    let (exports, imports) = match parse::parse(&text) {
+        Err(error) => {
+            diagnostics.push(rules::syntax_error(path, &index, &error));
+            (Vec::new(), Vec::new())
+        }
+        Ok(module) => {
+            let exports = rules::check_module(path, &index, &module, place, &mut diagnostics);
+            (exports, module.imports)
+        }
+    };
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     let source = (!diagnostics.is_empty()).then(|| Arc::from(text));
-    FileReport { path: path.to_path_buf(), source, diagnostics }
+    Checked { report: FileReport { path: path.to_path_buf(), source, diagnostics }, exports, imports }
 }
 
 /// Worker threads get this much stack. Rayon's default (2 MiB) is less than the main thread's 8 MiB, so a
@@ -102,26 +121,65 @@ pub fn check_paths(paths: &[PathBuf], options: &CheckOptions) -> CheckRun {
 
     let discovered = discover::discover(paths, &options.discover);
     let mut errors: Vec<CheckError> = discovered.errors.into_iter().map(CheckError::from).collect();
-    let check_one = |path: &PathBuf| match std::fs::read(path) {
-        Ok(bytes) => Ok(check_bytes(path, &bytes)),
-        Err(error) => Err(CheckError::Read { path: path.clone(), error }),
+    let names: Vec<(String, bool)> = discovered.files.iter().map(|path| project::module_name(path)).collect();
+    // First pass: every file on its own; what it exports, and what it imports from the others.
+    let first = |exports: Option<&project::Exports>, i: usize| {
+        let path = &discovered.files[i];
+        let (name, is_package) = &names[i];
+        let place = project::ModuleContext { name, is_package: *is_package, exports };
+        match std::fs::read(path) {
+            Ok(bytes) => Ok(check_file(path, &bytes, Some(place))),
+            Err(error) => Err(CheckError::Read { path: path.clone(), error }),
+        }
     };
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(options.jobs.unwrap_or(0))
         .stack_size(WORKER_STACK_SIZE)
         .thread_name(|i| format!("pydevcheck-worker-{i}"))
         .build();
-    let results: Vec<Result<FileReport, CheckError>> = match pool {
-        Ok(pool) => pool.install(|| discovered.files.par_iter().map(check_one).collect()),
+    let pool = match pool {
+        Ok(pool) => Some(pool),
         Err(error) => {
             errors.push(CheckError::ThreadPool { message: error.to_string() });
-            discovered.files.iter().map(check_one).collect()
+            None
         }
     };
+    let run = |indices: &[usize], exports: Option<&project::Exports>| -> Vec<Result<Checked, CheckError>> {
+        match &pool {
+            Some(pool) => pool.install(|| indices.par_iter().map(|&i| first(exports, i)).collect()),
+            None => indices.iter().map(|&i| first(exports, i)).collect(),
+        }
+    };
+    let all: Vec<usize> = (0..discovered.files.len()).collect();
+    let mut results = run(&all, None);
+
+    // Second pass: the files that import something another file exports, checked again knowing it.
+    let mut exports = project::Exports::default();
+    for checked in results.iter_mut().flatten() {
+        exports.by_name.extend(std::mem::take(&mut checked.exports).into_iter().map(|(k, v)| (k.into_boxed_str(), v)));
+    }
+    if !exports.by_name.is_empty() {
+        let again: Vec<usize> = all
+            .iter()
+            .copied()
+            .filter(|&i| match &results[i] {
+                Ok(checked) => {
+                    let (name, is_package) = &names[i];
+                    let place = project::ModuleContext { name, is_package: *is_package, exports: Some(&exports) };
+                    checked.imports.iter().any(|import| imports_an_export(&place, import, &exports))
+                }
+                Err(_) => false,
+            })
+            .collect();
+        for (i, checked) in again.iter().zip(run(&again, Some(&exports))) {
+            results[*i] = checked;
+        }
+    }
+
     let mut files = Vec::with_capacity(results.len());
     for result in results {
         match result {
-            Ok(report) => files.push(report),
+            Ok(checked) => files.push(checked.report),
             Err(error) => errors.push(error),
         }
     }
@@ -130,4 +188,16 @@ pub fn check_paths(paths: &[PathBuf], options: &CheckOptions) -> CheckRun {
     files.sort_by(|a, b| a.path.cmp(&b.path));
     errors.sort_by(|a, b| a.path().cmp(&b.path()));
     CheckRun { files, errors }
+}
+
+/// `from .util import open_log` names an export; `import pkg.util` names a module that has some.
+fn imports_an_export(place: &project::ModuleContext<'_>, import: &str, exports: &project::Exports) -> bool {
+    let Some(name) = place.absolute(import) else {
+        return false;
+    };
+    exports.by_name.contains_key(name.as_str())
+        || exports
+            .by_name
+            .keys()
+            .any(|key| key.len() > name.len() && key.starts_with(&name) && key.as_bytes()[name.len()] == b'.')
 }

@@ -54,7 +54,9 @@ pub(crate) fn parse(text: &str) -> Result<Module, SyntaxError> {
     }
     let mut scopes: Vec<Scope> = lowerer.scopes.into_iter().map(|s| s.expect("every pushed scope is popped")).collect();
     scopes.shrink_to_fit();
-    Ok(Module { scopes })
+    let mut imports: Vec<Box<str>> = lowerer.imports.into_values().filter(|path| !path.starts_with('@')).collect();
+    imports.sort();
+    Ok(Module { scopes, imports })
 }
 
 struct ScopeBuilder {
@@ -103,14 +105,14 @@ fn collect_imports(body: &[AStmt], out: &mut FxHashMap<Box<str>, Box<str>>) {
     for stmt in body {
         match stmt {
             AStmt::Import(_) | AStmt::ImportFrom(_) => record_import(stmt, out),
-            // A module's own `def open` or `open = TarFile.open` shadows the builtin: `.name` marks it local.
+            // A module's own `def open` or `open = TarFile.open` shadows the builtin: `@name` marks it local.
             AStmt::FunctionDef(ast::StmtFunctionDef { name, .. }) | AStmt::ClassDef(ast::StmtClassDef { name, .. }) => {
-                out.entry(name.id.as_str().into()).or_insert_with(|| format!(".{}", name.id.as_str()).into());
+                out.entry(name.id.as_str().into()).or_insert_with(|| format!("@{}", name.id.as_str()).into());
             }
             AStmt::Assign(s) => {
                 for target in &s.targets {
                     if let AExpr::Name(n) = target {
-                        out.entry(n.id.as_str().into()).or_insert_with(|| format!(".{}", n.id.as_str()).into());
+                        out.entry(n.id.as_str().into()).or_insert_with(|| format!("@{}", n.id.as_str()).into());
                     }
                 }
             }
@@ -158,8 +160,10 @@ fn record_import(stmt: &AStmt, out: &mut FxHashMap<Box<str>, Box<str>>) {
                     continue;
                 }
                 let local = alias.asname.as_ref().map_or(name, |a| a.id.as_str());
-                let path = if s.level > 0 || module.is_empty() {
-                    // A relative import names a project module: keep it recognisably local.
+                let path = if s.level > 0 && module.is_empty() {
+                    // `from . import util`: the sibling module, relative to this package.
+                    format!("{}{}", ".".repeat(s.level as usize), name)
+                } else if s.level > 0 {
                     format!("{}{}.{}", ".".repeat(s.level as usize), module, name)
                 } else {
                     format!("{module}.{name}")
@@ -605,7 +609,7 @@ impl Lowerer {
             AExpr::Name(n) => ExprKind::Var(self.load(n.id.as_str())),
             AExpr::Attribute(a) => ExprKind::Attr { value: self.boxed(&a.value), attr: a.attr.id.as_str().into() },
             AExpr::Call(c) => {
-                let path = self.callee_path(&c.func);
+                let (path, imported) = self.callee_path(&c.func).map_or((None, false), |(p, i)| (Some(p), i));
                 let func = self.expr(&c.func);
                 let args = self.exprs(c.arguments.args.iter());
                 let keywords = c
@@ -619,7 +623,7 @@ impl Lowerer {
                     self.scope().interesting = true;
                 }
                 if let Some(path) = call.path.as_deref() {
-                    if is_local_callee(path) {
+                    if is_local_callee(path) || (imported && !path.starts_with('@')) {
                         self.scope().local_calls.push(path.into());
                     }
                 }
@@ -749,7 +753,9 @@ impl Lowerer {
     }
 
     /// `open`, `os.fdopen`, `pathlib.Path().open`: the callee as a dotted path through imports.
-    fn callee_path(&self, func: &AExpr) -> Option<Box<str>> {
+    /// Also says whether the root name came from an import, so that calls into other modules of the run are
+    /// known.
+    fn callee_path(&self, func: &AExpr) -> Option<(Box<str>, bool)> {
         let mut parts: Vec<&str> = Vec::new();
         let mut current = func;
         let mut called = Vec::new();
@@ -767,7 +773,8 @@ impl Lowerer {
                 AExpr::Name(n) => {
                     let name = n.id.as_str();
                     let scope = self.stack.last()?;
-                    let root: &str = match scope.local_imports.get(name).or_else(|| self.imports.get(name)) {
+                    let imported = scope.local_imports.get(name).or_else(|| self.imports.get(name));
+                    let root: &str = match imported {
                         Some(path) => path,
                         None if scope.assigned.contains(name) && parts.is_empty() => return None,
                         None => name,
@@ -783,7 +790,7 @@ impl Lowerer {
                     if called.contains(&0) {
                         out.push_str("()");
                     }
-                    return Some(out.into());
+                    return Some((out.into(), imported.is_some()));
                 }
                 _ => return None,
             }
@@ -806,9 +813,9 @@ fn lends_yields(decorator: &AExpr) -> bool {
     matches!(name, "contextmanager" | "asynccontextmanager" | "fixture" | "yield_fixture")
 }
 
-/// `.helper` (a module-level def of this file, as `collect_imports` marks them), `self.method`, `cls.method`.
+/// `@helper` (a module-level def of this file, as `collect_imports` marks them), `self.method`, `cls.method`.
 fn is_local_callee(path: &str) -> bool {
-    let rest = path.strip_prefix('.').or_else(|| path.strip_prefix("self.")).or_else(|| path.strip_prefix("cls."));
+    let rest = path.strip_prefix('@').or_else(|| path.strip_prefix("self.")).or_else(|| path.strip_prefix("cls."));
     rest.is_some_and(|name| !name.is_empty() && !name.contains('.') && !name.contains('('))
 }
 

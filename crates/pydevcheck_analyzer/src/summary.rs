@@ -14,6 +14,7 @@ use std::cell::RefCell;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::ir::{Expr, ExprKind, Module, Scope, ScopeId, ScopeKind, Stmt, Target, Var};
+use crate::project::{Export, ModuleContext};
 use crate::tables::{self, Kind};
 
 /// What a function does with one of its parameters.
@@ -57,6 +58,8 @@ pub(crate) enum Callee {
 
 pub(crate) struct FileContext<'m> {
     pub(crate) module: &'m Module,
+    /// Where the file sits among the modules of the run, with what the others export.
+    place: Option<ModuleContext<'m>>,
     functions: FxHashMap<&'m str, ScopeId>,
     classes: FxHashMap<&'m str, ScopeId>,
     methods: FxHashMap<(ScopeId, &'m str), ScopeId>,
@@ -70,7 +73,7 @@ pub(crate) struct FileContext<'m> {
 }
 
 impl<'m> FileContext<'m> {
-    pub(crate) fn new(module: &'m Module) -> Self {
+    pub(crate) fn new(module: &'m Module, place: Option<ModuleContext<'m>>) -> Self {
         let mut functions = FxHashMap::default();
         let mut classes = FxHashMap::default();
         let mut methods = FxHashMap::default();
@@ -91,6 +94,7 @@ impl<'m> FileContext<'m> {
         }
         let mut cx = FileContext {
             module,
+            place,
             functions,
             classes,
             methods,
@@ -192,12 +196,12 @@ impl<'m> FileContext<'m> {
                     self.may_open.contains(&callee) || makes_coroutine(&self.module.scopes[callee as usize])
                 }
                 Some(Callee::Class(class)) => self.owners.contains_key(&class),
-                None => false,
+                None => self.external(path).is_some_and(Export::matters),
             })
     }
 
     pub(crate) fn resolve_path(&self, caller: ScopeId, path: &str) -> Option<Callee> {
-        if let Some(name) = path.strip_prefix('.') {
+        if let Some(name) = path.strip_prefix('@') {
             if let Some(&scope) = self.functions.get(name) {
                 return Some(Callee::Function { scope, bound: false });
             }
@@ -210,6 +214,38 @@ impl<'m> FileContext<'m> {
             return None;
         }
         self.methods.get(&(class, name)).map(|&scope| Callee::Function { scope, bound: true })
+    }
+
+    /// A callee in another module of the run, through what that module exports.
+    pub(crate) fn external(&self, path: &str) -> Option<&'m Export> {
+        self.place?.lookup(path)
+    }
+
+    /// This file's module-level functions and classes whose behaviour matters to other modules.
+    pub(crate) fn exports(&self, mut summarise: impl FnMut(ScopeId) -> Summary) -> Vec<(String, Export)> {
+        let Some(place) = self.place else {
+            return Vec::new();
+        };
+        let qualify =
+            |name: &str| if place.name.is_empty() { name.to_owned() } else { format!("{}.{name}", place.name) };
+        let mut out = Vec::new();
+        let mut functions: Vec<(&&str, &ScopeId)> = self.functions.iter().collect();
+        functions.sort();
+        for (name, &function) in functions {
+            let scope = &self.module.scopes[function as usize];
+            let coroutine = makes_coroutine(scope);
+            let summary = (self.may_open.contains(&function) || may_release_param(scope)).then(|| summarise(function));
+            let export = Export { summary, coroutine, owner: None };
+            if export.matters() {
+                out.push((qualify(name), export));
+            }
+        }
+        for (name, class) in &self.classes {
+            if let Some(&kind) = self.owners.get(class) {
+                out.push((qualify(name), Export { summary: None, coroutine: false, owner: Some(kind) }));
+            }
+        }
+        out
     }
 
     pub(crate) fn owner_kind(&self, class: ScopeId) -> Option<Kind> {
@@ -291,43 +327,7 @@ impl ReleaseScan<'_> {
     }
 
     fn children(&mut self, expr: &Expr, f: &mut impl FnMut(&mut Self, &Expr)) {
-        match &expr.kind {
-            ExprKind::Attr { value, .. } | ExprKind::Await(value) | ExprKind::Not(value) | ExprKind::Starred(value) => {
-                f(self, value)
-            }
-            ExprKind::Yield(Some(value)) => f(self, value),
-            ExprKind::Named { value, .. } => f(self, value),
-            ExprKind::Call(call) => {
-                f(self, &call.func);
-                call.args.iter().for_each(|a| f(self, a));
-                call.keywords.iter().for_each(|k| f(self, &k.value));
-            }
-            ExprKind::Tuple(items) | ExprKind::Container(items) | ExprKind::Other(items) => {
-                items.iter().for_each(|e| f(self, e))
-            }
-            ExprKind::BoolOp { values, .. } => values.iter().for_each(|e| f(self, e)),
-            ExprKind::Compare { left, right, .. } => {
-                f(self, left);
-                f(self, right);
-            }
-            ExprKind::IfExp { test, body, orelse } => {
-                f(self, test);
-                f(self, body);
-                f(self, orelse);
-            }
-            ExprKind::Subscript { value, index } => {
-                f(self, value);
-                f(self, index);
-            }
-            ExprKind::Comprehension { generators, elements } => {
-                for g in generators {
-                    f(self, &g.iter);
-                    g.ifs.iter().for_each(|e| f(self, e));
-                }
-                elements.iter().for_each(|e| f(self, e));
-            }
-            _ => {}
-        }
+        for_each_child(expr, &mut |child| f(self, child));
     }
 
     /// An expression evaluated for its value: calls release their receiver (when the method releases) and
@@ -392,6 +392,90 @@ impl ReleaseScan<'_> {
             }
         }
     }
+}
+
+/// Calls `f` on each direct sub-expression.
+pub(crate) fn for_each_child(expr: &Expr, f: &mut dyn FnMut(&Expr)) {
+    match &expr.kind {
+        ExprKind::Attr { value, .. } | ExprKind::Await(value) | ExprKind::Not(value) | ExprKind::Starred(value) => {
+            f(value)
+        }
+        ExprKind::Yield(Some(value)) => f(value),
+        ExprKind::Named { value, .. } => f(value),
+        ExprKind::Call(call) => {
+            f(&call.func);
+            call.args.iter().for_each(&mut *f);
+            call.keywords.iter().for_each(|k| f(&k.value));
+        }
+        ExprKind::Tuple(items) | ExprKind::Container(items) | ExprKind::Other(items) => items.iter().for_each(&mut *f),
+        ExprKind::BoolOp { values, .. } => values.iter().for_each(&mut *f),
+        ExprKind::Compare { left, right, .. } => {
+            f(left);
+            f(right);
+        }
+        ExprKind::IfExp { test, body, orelse } => {
+            f(test);
+            f(body);
+            f(orelse);
+        }
+        ExprKind::Subscript { value, index } => {
+            f(value);
+            f(index);
+        }
+        ExprKind::Comprehension { generators, elements } => {
+            for g in generators {
+                f(&g.iter);
+                g.ifs.iter().for_each(&mut *f);
+            }
+            elements.iter().for_each(&mut *f);
+        }
+        _ => {}
+    }
+}
+
+/// Whether a function may release one of its parameters: `p.close()`, `os.close(p)`, `with p:`. Only such
+/// functions (and openers) get a summary exported to other modules.
+pub(crate) fn may_release_param(scope: &Scope) -> bool {
+    fn expr_releases(expr: &Expr, params: &[Var]) -> bool {
+        let is_param = |e: &Expr| matches!(e.kind, ExprKind::Var(v) if params.contains(&v));
+        if let ExprKind::Call(call) = &expr.kind {
+            if let ExprKind::Attr { value, attr } = &call.func.kind {
+                if is_param(value) && RELEASING.contains(&&**attr) {
+                    return true;
+                }
+            }
+            if tables::is_fd_close(call) && call.args.first().is_some_and(is_param) {
+                return true;
+            }
+        }
+        let mut found = false;
+        for_each_child(expr, &mut |child| found |= expr_releases(child, params));
+        found
+    }
+    fn stmts_release(stmts: &[Stmt], params: &[Var]) -> bool {
+        stmts.iter().any(|stmt| match stmt {
+            Stmt::Expr(e) => expr_releases(e, params),
+            Stmt::Assign { value, .. } => expr_releases(value, params),
+            Stmt::Return { value: Some(v), .. } => expr_releases(v, params),
+            Stmt::If { test, body, orelse } | Stmt::While { test, body, orelse } => {
+                expr_releases(test, params) || stmts_release(body, params) || stmts_release(orelse, params)
+            }
+            Stmt::For { body, orelse, .. } => stmts_release(body, params) || stmts_release(orelse, params),
+            Stmt::Try { body, handlers, orelse, finalbody } => {
+                stmts_release(body, params)
+                    || handlers.iter().any(|h| stmts_release(&h.body, params))
+                    || stmts_release(orelse, params)
+                    || stmts_release(finalbody, params)
+            }
+            Stmt::With { items, body, .. } => {
+                items.iter().any(|i| matches!(i.context.kind, ExprKind::Var(v) if params.contains(&v)))
+                    || stmts_release(body, params)
+            }
+            Stmt::Match { cases, .. } => cases.iter().any(|c| stmts_release(&c.body, params)),
+            _ => false,
+        })
+    }
+    !scope.params.is_empty() && stmts_release(&scope.body, &scope.params)
 }
 
 /// Every method name that releases some kind of resource.

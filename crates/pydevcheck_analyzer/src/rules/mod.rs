@@ -5,6 +5,7 @@ use std::path::Path;
 use pydevcheck_diagnostics::{Diagnostic, Rule};
 
 use crate::line_index::LineIndex;
+use crate::project::{Export, ModuleContext};
 use crate::{flow, ir, parse, source};
 
 /// Declares a rule's static from its documented definition; the `///` lines become `Rule::doc`.
@@ -86,8 +87,16 @@ pub(crate) fn syntax_error(path: &Path, index: &LineIndex<'_>, error: &parse::Sy
 }
 
 /// Runs the dataflow over every scope of a module and reports what the resource rules find.
-pub(crate) fn check_module(path: &Path, index: &LineIndex<'_>, module: &ir::Module, out: &mut Vec<Diagnostic>) {
-    for (scope, facts) in flow::analyse(module) {
+/// Returns what the module exports to the other modules of the run (nothing without a `place`).
+pub(crate) fn check_module(
+    path: &Path,
+    index: &LineIndex<'_>,
+    module: &ir::Module,
+    place: Option<ModuleContext<'_>>,
+    out: &mut Vec<Diagnostic>,
+) -> Vec<(String, Export)> {
+    let flow::Analysed { scopes, exports } = flow::analyse(module, place);
+    for (scope, facts) in scopes {
         let cx = context::Context { path, index, scope: &module.scopes[scope], facts: &facts };
         unclosed_file::check(&cx, out);
         file_leaks_on_exception::check(&cx, out);
@@ -104,4 +113,5 @@ pub(crate) fn check_module(path: &Path, index: &LineIndex<'_>, module: &ir::Modu
         coroutine_never_awaited::check(&cx, out);
         stream_not_closed::check(&cx, out);
     }
+    exports
 }
