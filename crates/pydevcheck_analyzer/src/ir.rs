@@ -21,8 +21,9 @@ pub(crate) type ScopeId = u32;
 pub(crate) struct Module {
     /// Scope 0 is the module body; nested scopes follow in source order.
     pub(crate) scopes: Vec<Scope>,
-    /// What the module-level imports name (`os`, `pkg.util.open_log`, `.util`), sorted.
-    pub(crate) imports: Vec<Box<str>>,
+    /// Calls through imports that the tables do not describe (`.util.open_log`, `pkg.util.open_log`):
+    /// the calls another module of the run may explain. Sorted, without duplicates.
+    pub(crate) external_calls: Vec<Box<str>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -37,11 +37,12 @@ pub fn check_bytes(path: &Path, bytes: &[u8]) -> FileReport {
     check_file(path, bytes, None).report
 }
 
-/// One file checked as part of a run: its report, what it exports and what it imports.
+/// One file checked as part of a run: its report, what it exports and what it calls in other modules.
 struct Checked {
     report: FileReport,
     exports: Vec<(String, project::Export)>,
-    imports: Vec<Box<str>>,
+    /// Calls into other modules that an export may explain.
+    external_calls: Vec<Box<str>>,
 }
 
 fn check_file(path: &Path, bytes: &[u8], place: Option<project::ModuleContext<'_>>) -> Checked {
@@ -53,24 +54,24 @@ fn check_file(path: &Path, bytes: &[u8], place: Option<project::ModuleContext<'_
                 source: None,
                 diagnostics: vec![rules::undecodable_source(path, &error)],
             };
-            return Checked { report, exports: Vec::new(), imports: Vec::new() };
+            return Checked { report, exports: Vec::new(), external_calls: Vec::new() };
         }
     };
     let index = line_index::LineIndex::new(&text);
     let mut diagnostics = Vec::new();
-    let (exports, imports) = match parse::parse(&text) {
+    let (exports, external_calls) = match parse::parse(&text) {
         Err(error) => {
             diagnostics.push(rules::syntax_error(path, &index, &error));
             (Vec::new(), Vec::new())
         }
         Ok(module) => {
             let exports = rules::check_module(path, &index, &module, place, &mut diagnostics);
-            (exports, module.imports)
+            (exports, module.external_calls)
         }
     };
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     let source = (!diagnostics.is_empty()).then(|| Arc::from(text));
-    Checked { report: FileReport { path: path.to_path_buf(), source, diagnostics }, exports, imports }
+    Checked { report: FileReport { path: path.to_path_buf(), source, diagnostics }, exports, external_calls }
 }
 
 /// Worker threads get this much stack. Rayon's default (2 MiB) is less than the main thread's 8 MiB, so a
@@ -122,7 +123,7 @@ pub fn check_paths(paths: &[PathBuf], options: &CheckOptions) -> CheckRun {
     let discovered = discover::discover(paths, &options.discover);
     let mut errors: Vec<CheckError> = discovered.errors.into_iter().map(CheckError::from).collect();
     let names: Vec<(String, bool)> = discovered.files.iter().map(|path| project::module_name(path)).collect();
-    // First pass: every file on its own; what it exports, and what it imports from the others.
+    // First pass: every file on its own; what it exports, and what it calls in the others.
     let first = |exports: Option<&project::Exports>, i: usize| {
         let path = &discovered.files[i];
         let (name, is_package) = &names[i];
@@ -153,7 +154,7 @@ pub fn check_paths(paths: &[PathBuf], options: &CheckOptions) -> CheckRun {
     let all: Vec<usize> = (0..discovered.files.len()).collect();
     let mut results = run(&all, None);
 
-    // Second pass: the files that import something another file exports, checked again knowing it.
+    // Second pass: the files that call something another file exports, checked again knowing it.
     let mut exports = project::Exports::default();
     for checked in results.iter_mut().flatten() {
         exports.by_name.extend(std::mem::take(&mut checked.exports).into_iter().map(|(k, v)| (k.into_boxed_str(), v)));
@@ -166,7 +167,7 @@ pub fn check_paths(paths: &[PathBuf], options: &CheckOptions) -> CheckRun {
                 Ok(checked) => {
                     let (name, is_package) = &names[i];
                     let place = project::ModuleContext { name, is_package: *is_package, exports: Some(&exports) };
-                    checked.imports.iter().any(|import| imports_an_export(&place, import, &exports))
+                    checked.external_calls.iter().any(|call| place.lookup(call).is_some_and(project::Export::matters))
                 }
                 Err(_) => false,
             })
@@ -188,16 +189,4 @@ pub fn check_paths(paths: &[PathBuf], options: &CheckOptions) -> CheckRun {
     files.sort_by(|a, b| a.path.cmp(&b.path));
     errors.sort_by(|a, b| a.path().cmp(&b.path()));
     CheckRun { files, errors }
-}
-
-/// `from .util import open_log` names an export; `import pkg.util` names a module that has some.
-fn imports_an_export(place: &project::ModuleContext<'_>, import: &str, exports: &project::Exports) -> bool {
-    let Some(name) = place.absolute(import) else {
-        return false;
-    };
-    exports.by_name.contains_key(name.as_str())
-        || exports
-            .by_name
-            .keys()
-            .any(|key| key.len() > name.len() && key.starts_with(&name) && key.as_bytes()[name.len()] == b'.')
 }

@@ -39,6 +39,7 @@ pub(crate) fn parse(text: &str) -> Result<Module, SyntaxError> {
         depth: 0,
         too_deep: None,
         comp_counter: 0,
+        external_calls: Vec::new(),
     };
     collect_imports(&module.body, &mut lowerer.imports);
     let range = TextRange::up_to(ruff_text_size::TextSize::of(text));
@@ -54,9 +55,10 @@ pub(crate) fn parse(text: &str) -> Result<Module, SyntaxError> {
     }
     let mut scopes: Vec<Scope> = lowerer.scopes.into_iter().map(|s| s.expect("every pushed scope is popped")).collect();
     scopes.shrink_to_fit();
-    let mut imports: Vec<Box<str>> = lowerer.imports.into_values().filter(|path| !path.starts_with('@')).collect();
-    imports.sort();
-    Ok(Module { scopes, imports })
+    let mut external_calls = lowerer.external_calls;
+    external_calls.sort();
+    external_calls.dedup();
+    Ok(Module { scopes, external_calls })
 }
 
 struct ScopeBuilder {
@@ -92,6 +94,7 @@ struct Lowerer {
     imports: FxHashMap<Box<str>, Box<str>>,
     depth: u32,
     too_deep: Option<Range>,
+    external_calls: Vec<Box<str>>,
     comp_counter: u32,
 }
 
@@ -623,8 +626,12 @@ impl Lowerer {
                     self.scope().interesting = true;
                 }
                 if let Some(path) = call.path.as_deref() {
-                    if is_local_callee(path) || (imported && !path.starts_with('@')) {
+                    if is_local_callee(path) {
                         self.scope().local_calls.push(path.into());
+                    } else if imported && !path.starts_with('@') && tables::acquirer(&call).is_none() {
+                        // A call into another module that the tables do not already describe.
+                        self.scope().local_calls.push(path.into());
+                        self.external_calls.push(path.into());
                     }
                 }
                 ExprKind::Call(Box::new(call))
