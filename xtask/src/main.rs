@@ -1,5 +1,8 @@
 //! `cargo xtask <task>`: the project's automation, one subcommand per task, one function per subcommand.
 
+mod bench;
+mod corpus;
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
@@ -8,7 +11,10 @@ const USAGE: &str = "\
 usage: cargo xtask <task> [args]
 
 tasks:
-  test [CARGO TEST ARGS]   prepare the Python venv in target/xtask-venv (pytest) and run `cargo test --workspace`";
+  test [CARGO TEST ARGS]   prepare the Python venv in target/xtask-venv (pytest) and run `cargo test --workspace`
+  bench [--quick] [--corpus stdlib|large|both] [--runs N] [--write-baseline]
+                           time pydevcheck against ruff SIM115 on the same files (docs/performance.md)
+  corpus                   download and unpack the large benchmark corpus into target/corpus/large";
 
 /// pytest for the tests that run Python. 8.4 still supports Python 3.9, the oldest interpreter we accept.
 const PYTEST: &str = "pytest==8.4.2";
@@ -17,6 +23,9 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("test") => test(&args[1..]),
+        Some("bench") => bench::bench(&args[1..]),
+        Some("bench-measure") => bench::measure_child(&args[1..]),
+        Some("corpus") => corpus::corpus(&args[1..]),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             Ok(())
