@@ -1,23 +1,46 @@
 //! Inline-expectation fixtures: every `fixtures/rules/<CODE>/*.py`, every runtime fixture (the driver
 //! `_driver.py` aside) and every `.py` of the demo project is checked, and the exact set of (line, code)
-//! the analyzer reports must equal the set of `# error: [...]` annotations. All failing fixtures are reported in one run, each with its missing and unexpected findings,
-//! and the test fails once at the end.
+//! the analyzer reports must equal the set of `# error: [...]` annotations. Each directory of
+//! `fixtures/projects/multi/` is checked as one project with `check_paths`, so that summaries cross its
+//! modules, and every file of it is compared the same way. All failing fixtures are reported in one run,
+//! each with its missing and unexpected findings, and the test fails once at the end.
 
 mod support;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
+use pydevcheck_analyzer::discover::DiscoverOptions;
+use pydevcheck_analyzer::{check_paths, CheckOptions, Diagnostic};
 use support::{display, expectations, fixtures_root, python_files, Finding};
 
 /// The rules whose fixture directories must exist, with the least number of files each must hold.
-const REQUIRED_FIXTURES: &[(&[&str], usize)] =
-    &[(&["PDC101", "PDC102"], 34), (&["PDC301"], 9), (&["PDC302"], 9), (&["PDC303"], 9)];
+const REQUIRED_FIXTURES: &[(&[&str], usize)] = &[
+    (&["PDC101", "PDC102"], 34),
+    (&["PDC103"], 12),
+    (&["PDC201"], 12),
+    (&["PDC202"], 12),
+    (&["PDC301"], 9),
+    (&["PDC302"], 9),
+    (&["PDC303"], 9),
+    (&["PDC401"], 12),
+    (&["PDC402"], 12),
+    (&["PDC403"], 12),
+    (&["PDC501"], 12),
+    (&["PDC502"], 12),
+    (&["PDC503"], 12),
+];
 
-/// Compares one fixture's annotations with the analyzer's findings. `Err` holds a readable report: the
-/// fixture's name, then one line per missing and per unexpected finding (unexpected ones with the message).
+/// Checks one fixture on its own and compares its annotations with the findings; see [`compare`].
 fn check(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    compare(path, bytes, || pydevcheck_analyzer::check_bytes(path, bytes).diagnostics)
+}
+
+/// Compares one fixture's annotations with the findings `analyze` returns (called only when the annotations
+/// are well formed). `Err` holds a readable report: the fixture's name, then one line per missing and per
+/// unexpected finding (unexpected ones with the message).
+fn compare(path: &Path, bytes: &[u8], analyze: impl FnOnce() -> Vec<Diagnostic>) -> Result<(), String> {
     let name = display(path);
     let source = String::from_utf8_lossy(bytes);
     let expected = match expectations(&source) {
@@ -30,9 +53,9 @@ fn check(path: &Path, bytes: &[u8]) -> Result<(), String> {
             return Err(report);
         }
     };
-    let report = pydevcheck_analyzer::check_bytes(path, bytes);
+    let diagnostics = analyze();
     let mut messages: BTreeMap<Finding, String> = BTreeMap::new();
-    for diagnostic in &report.diagnostics {
+    for diagnostic in &diagnostics {
         let key = (diagnostic.span.start.row, diagnostic.rule.code.to_string());
         messages.entry(key).or_insert_with(|| diagnostic.message.clone());
     }
@@ -52,24 +75,27 @@ fn check(path: &Path, bytes: &[u8]) -> Result<(), String> {
 
 /// Runs [`check`] on every file and panics once with every failure.
 #[track_caller]
-fn check_all(files: &[std::path::PathBuf]) {
+fn check_all(files: &[PathBuf]) {
     assert!(!files.is_empty(), "no fixtures found");
-    let mut failures = Vec::new();
-    let mut missing = 0;
-    let mut unexpected = 0;
-    for path in files {
-        let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
-        if let Err(report) = check(path, &bytes) {
-            missing += report.matches("  missing ").count();
-            unexpected += report.matches("  unexpected ").count();
-            failures.push(report);
-        }
-    }
+    let failures: Vec<String> = files
+        .iter()
+        .filter_map(|path| {
+            let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+            check(path, &bytes).err()
+        })
+        .collect();
+    assert_no_failures(&failures, files.len());
+}
+
+/// Panics once with every failure report, counting their missing and unexpected findings.
+#[track_caller]
+fn assert_no_failures(failures: &[String], total: usize) {
+    let missing: usize = failures.iter().map(|r| r.matches("  missing ").count()).sum();
+    let unexpected: usize = failures.iter().map(|r| r.matches("  unexpected ").count()).sum();
     assert!(
         failures.is_empty(),
-        "{} of {} fixtures disagree with the analyzer ({missing} missing, {unexpected} unexpected findings):\n\n{}",
+        "{} of {total} fixtures disagree with the analyzer ({missing} missing, {unexpected} unexpected findings):\n\n{}",
         failures.len(),
-        files.len(),
         failures.join("\n")
     );
 }
@@ -91,6 +117,47 @@ fn runtime_fixtures_match_the_analyzer() {
 #[test]
 fn demo_project_matches_the_analyzer() {
     check_all(&python_files(&fixtures_root().join("projects/demo")));
+}
+
+/// Each `fixtures/projects/multi/<name>/` is one project: its files are checked together by
+/// `check_paths`, so that the summaries of one module reach the callers in another, and every file's
+/// findings are compared with its annotations.
+#[test]
+fn multi_module_projects_match_the_analyzer() {
+    let root = fixtures_root().join("projects/multi");
+    let mut projects: Vec<PathBuf> = std::fs::read_dir(&root)
+        .unwrap_or_else(|e| panic!("cannot list {}: {e}", root.display()))
+        .map(|entry| entry.expect("directory entry").path())
+        .filter(|path| path.is_dir())
+        .collect();
+    projects.sort();
+    assert!(!projects.is_empty(), "no project under {}", root.display());
+    let options = CheckOptions { discover: DiscoverOptions::standard(), jobs: None };
+    let mut failures = Vec::new();
+    let mut total = 0;
+    for project in &projects {
+        let run = check_paths(std::slice::from_ref(project), &options);
+        for error in &run.errors {
+            failures.push(format!("{}: not checked: {error}", display(project)));
+        }
+        let canonical = |path: &Path| path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+        let mut reports: BTreeMap<PathBuf, Vec<Diagnostic>> =
+            run.files.into_iter().map(|report| (canonical(&report.path), report.diagnostics)).collect();
+        let files = python_files(project);
+        assert!(!files.is_empty(), "{} holds no Python file", display(project));
+        total += files.len();
+        for path in &files {
+            let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+            let Some(diagnostics) = reports.remove(&canonical(path)) else {
+                failures.push(format!("{}: not among the files `check_paths` reported", display(path)));
+                continue;
+            };
+            if let Err(report) = compare(path, &bytes, || diagnostics) {
+                failures.push(report);
+            }
+        }
+    }
+    assert_no_failures(&failures, total);
 }
 
 #[test]

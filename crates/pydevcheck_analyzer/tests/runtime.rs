@@ -1,11 +1,22 @@
 //! Runtime fixtures: every `fixtures/runtime/*.py` runs under `python3 -X dev -X tracemalloc=20` through
 //! `fixtures/runtime/_driver.py`, and the lines where CPython itself reports a resource event must be
-//! exactly the annotated lines of the runtime-observable rules:
+//! exactly the annotated lines of the runtime-observable rules ([`CODE_EVENTS`]):
 //!
 //! - PDC101 and PDC102 ↔ `ResourceWarning: unclosed file`, on the line where the file was allocated;
-//! - PDC301 and PDC302 ↔ `OSError: [Errno 9] Bad file descriptor`, on the line of the `os.close` call.
+//! - PDC201 and PDC202 ↔ `ResourceWarning: unclosed <socket.socket ...>`, on the line where the socket
+//!   was allocated;
+//! - PDC301 and PDC302 ↔ `OSError: [Errno 9] Bad file descriptor`, on the line of the `os.close` call;
+//! - PDC401 ↔ `ResourceWarning: subprocess N is still running`, on the line of the `Popen(...)` call;
+//! - PDC402 ↔ `ResourceWarning: Implicitly cleaning up <TemporaryDirectory ...>` (or the unclosed-file
+//!   warning of a `SpooledTemporaryFile` or `TemporaryFile`), on the line that created it;
+//! - PDC403 ↔ `ResourceWarning: unclosed running multiprocessing pool`, on the line that created the pool;
+//! - PDC501 ↔ `ResourceWarning: unclosed event loop`, on the line that created the loop;
+//! - PDC502 ↔ `RuntimeWarning: coroutine '...' was never awaited`, on the line of the call that created
+//!   the coroutine.
 //!
-//! PDC303 (a leaked raw fd) has no run-time signal and is left out. A `ResourceWarning` for a file whose fd
+//! PDC303 (a leaked raw fd) has no run-time signal and is left out, and so are PDC503 (3.11's
+//! `StreamWriter` warns without a source object) and PDC103 (its event is that of the resource's kind,
+//! which the code does not name). A `ResourceWarning` for a file whose fd
 //! an `os.close` of the fixture had already closed is the destructor's side of that EBADF, so it must come
 //! with an EBADF on that `os.close` line and is not counted as a leak of its own.
 //!
@@ -21,11 +32,43 @@ use std::sync::OnceLock;
 
 use support::{display, expectations, fixtures_root, python_files};
 
+/// Which driver event each runtime-observable rule promises on its annotated line.
+const CODE_EVENTS: &[(&str, &str)] = &[
+    ("PDC101", "ResourceWarning"),
+    ("PDC102", "ResourceWarning"),
+    ("PDC201", "UnclosedSocket"),
+    ("PDC202", "UnclosedSocket"),
+    ("PDC301", "EBADF"),
+    ("PDC302", "EBADF"),
+    ("PDC401", "SubprocessRunning"),
+    ("PDC402", "TempfileCleanup"),
+    ("PDC403", "PoolRunning"),
+    ("PDC501", "UnclosedLoop"),
+    ("PDC502", "NeverAwaited"),
+];
+
+/// What CPython prints on stderr for each kind of warning event, as `Category: text` prefixes; a plain run
+/// must print each as often as the driver reports it. `tempfile.TemporaryFile()` warns like any file, so
+/// the unclosed-file line counts its events too.
+const STDERR_WARNINGS: &[&str] = &[
+    "ResourceWarning: unclosed file",
+    "ResourceWarning: unclosed <socket.socket",
+    "ResourceWarning: unclosed <ssl.SSLSocket",
+    "ResourceWarning: subprocess ",
+    "ResourceWarning: Implicitly cleaning up <TemporaryDirectory",
+    "ResourceWarning: Unclosed file <tempfile.SpooledTemporaryFile",
+    "ResourceWarning: unclosed running multiprocessing pool",
+    "ResourceWarning: unclosed event loop",
+    "RuntimeWarning: coroutine '",
+];
+
 /// One event the driver printed.
 #[derive(Debug)]
 struct Event {
     line: Option<u32>,
     kind: String,
+    /// The warning category (`ResourceWarning`, `RuntimeWarning`) of a warning event.
+    warning: Option<String>,
     text: String,
     via: Option<String>,
     fd_closed_at: Option<u32>,
@@ -76,6 +119,7 @@ fn driver_events(fixture: &Path) -> Result<Vec<Event>, String> {
         events.push(Event {
             line: number("line"),
             kind: string("event").ok_or_else(|| format!("no `event` in `{line}`"))?,
+            warning: string("warning"),
             text: string("text").unwrap_or_default(),
             via: string("via"),
             fd_closed_at: number("fd_closed_at"),
@@ -109,11 +153,7 @@ fn expected_events(fixture: &Path) -> Result<BTreeSet<(u32, &'static str)>, Stri
     let expected = expectations(&source).map_err(|m| format!("malformed expectations: {m:?}"))?;
     Ok(expected
         .into_iter()
-        .filter_map(|(line, code)| match code.as_str() {
-            "PDC101" | "PDC102" => Some((line, "ResourceWarning")),
-            "PDC301" | "PDC302" => Some((line, "EBADF")),
-            _ => None,
-        })
+        .filter_map(|(line, code)| CODE_EVENTS.iter().find(|(c, _)| *c == code).map(|(_, kind)| (line, *kind)))
         .collect())
 }
 
@@ -140,13 +180,12 @@ fn check(fixture: &Path, events: &Result<Vec<Event>, String>) -> Result<(), Stri
                     ));
                 }
             }
-            ("ResourceWarning", None) => {
-                actual.insert((line, "ResourceWarning"));
-            }
-            ("EBADF", _) => {
-                actual.insert((line, "EBADF"));
-            }
-            (other, _) => problems.push(format!("line {line}: unknown event `{other}`")),
+            (kind, _) => match CODE_EVENTS.iter().find(|(_, k)| *k == kind) {
+                Some((_, kind)) => {
+                    actual.insert((line, *kind));
+                }
+                None => problems.push(format!("line {line}: unknown event `{kind}`")),
+            },
         }
     }
     for (line, kind) in expected.difference(&actual) {
@@ -176,10 +215,11 @@ fn runtime_events_land_on_the_annotated_lines() {
     );
 }
 
-/// The driver must report what CPython prints by itself: as many `ResourceWarning: unclosed file` lines as
-/// ResourceWarning events, and as many destructor EBADFs as `OSError: [Errno 9]` lines. The plain run adds
-/// `-W always::ResourceWarning` because dev mode's `default` action prints a warning once per line and
-/// text, while the driver records every occurrence (a comprehension leaks one file per element).
+/// The driver must report what CPython prints by itself: for each line of [`STDERR_WARNINGS`] as many
+/// warnings as driver events of that category and text, and as many destructor EBADFs as `OSError: [Errno
+/// 9]` lines. The plain run adds `-W always::ResourceWarning -W always::RuntimeWarning` because dev mode's
+/// `default` action prints a warning once per line and text, while the driver records every occurrence (a
+/// comprehension leaks one file per element).
 #[test]
 fn driver_counts_match_cpython_stderr() {
     let runs = all_driver_events();
@@ -187,7 +227,8 @@ fn driver_counts_match_cpython_stderr() {
         runs.iter().any(|(f, _)| f.ends_with("doc_count_lines.py")),
         "the development mode page example must stay among the runtime fixtures"
     );
-    let plain_runs = for_each_fixture(|f| run_python(f, &["-W", "always::ResourceWarning"], &[f]));
+    let plain_runs =
+        for_each_fixture(|f| run_python(f, &["-W", "always::ResourceWarning", "-W", "always::RuntimeWarning"], &[f]));
     let mut failures = Vec::new();
     for ((fixture, events), (_, plain)) in runs.iter().zip(&plain_runs) {
         let name = display(fixture);
@@ -203,16 +244,26 @@ fn driver_counts_match_cpython_stderr() {
             failures.push(format!("{name}: plain run failed ({}):\n{stderr}", plain.status));
             continue;
         }
-        let warnings = stderr.matches("ResourceWarning: unclosed file").count();
-        let driver_warnings = events.iter().filter(|e| e.kind == "ResourceWarning").count();
+        let mut mismatches = Vec::new();
+        for prefix in STDERR_WARNINGS {
+            let printed = stderr.matches(prefix).count();
+            let reported = events
+                .iter()
+                .filter_map(|e| e.warning.as_ref().map(|w| format!("{w}: {}", e.text)))
+                .filter(|w| w.starts_with(prefix))
+                .count();
+            if printed != reported {
+                mismatches.push(format!("`{prefix}`: CPython printed {printed}, the driver reported {reported}"));
+            }
+        }
         let ebadf = stderr.matches("OSError: [Errno 9] Bad file descriptor").count();
         let driver_ebadf =
             events.iter().filter(|e| e.kind == "EBADF" && e.via.as_deref() == Some("destructor")).count();
-        if (warnings, ebadf) != (driver_warnings, driver_ebadf) {
-            failures.push(format!(
-                "{name}: CPython printed {warnings} unclosed-file warnings and {ebadf} EBADF, the driver \
-                 reported {driver_warnings} and {driver_ebadf}\n--- CPython's stderr ---\n{stderr}"
-            ));
+        if ebadf != driver_ebadf {
+            mismatches.push(format!("EBADF: CPython printed {ebadf}, the driver reported {driver_ebadf}"));
+        }
+        if !mismatches.is_empty() {
+            failures.push(format!("{name}:\n  {}\n--- CPython's stderr ---\n{stderr}", mismatches.join("\n  ")));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
