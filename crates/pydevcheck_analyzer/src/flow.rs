@@ -41,6 +41,8 @@ pub(crate) struct Site {
     pub(crate) kind: Kind,
     /// Whether `with` on it releases it.
     pub(crate) with_closes: bool,
+    /// The methods that release it.
+    pub(crate) releasers: &'static [&'static str],
     /// The local the resource was first bound to, for messages.
     pub(crate) name: Option<Var>,
 }
@@ -1054,6 +1056,17 @@ impl<'m> Analysis<'m> {
                 }
             }
             ExprKind::Var(var) | ExprKind::Named { target: var, .. } => self.split_truth(*var, st),
+            ExprKind::Compare { left, op, right } if self.polled_process(left, st.clone()).is_some() => {
+                // `proc.poll() is None` holds while the child runs; once it returned a code, it is reaped.
+                let id = self.polled_process(left, st.clone()).unwrap_or_default();
+                let mut reaped = st.clone();
+                reaped.set(id, CLOSED);
+                match (op, &right.kind) {
+                    (CmpOp::Is | CmpOp::Eq, ExprKind::None) => (vec![st], vec![reaped]),
+                    (CmpOp::IsNot | CmpOp::NotEq, ExprKind::None) => (vec![reaped], vec![st]),
+                    _ => (vec![st.clone()], vec![st]),
+                }
+            }
             ExprKind::Compare { left, op, right } => {
                 let (var, other) = match (&left.kind, &right.kind) {
                     (ExprKind::Var(v), _) => (*v, &right.kind),
@@ -1118,6 +1131,15 @@ impl<'m> Analysis<'m> {
         }
     }
 
+    /// `proc.poll()` on a tracked, running subprocess: its site.
+    fn polled_process(&self, expr: &Expr, st: PathState) -> Option<SiteId> {
+        let ExprKind::Call(call) = &expr.kind else { return None };
+        let ExprKind::Attr { value, attr } = &call.func.kind else { return None };
+        let ExprKind::Var(var) = value.kind else { return None };
+        let Val::Res(id) = *st.var(var) else { return None };
+        (&**attr == "poll" && self.sites[(id & !SHADOW) as usize].kind == Kind::Process && st.is_open(id)).then_some(id)
+    }
+
     fn split_truth(&self, var: Var, st: PathState) -> (Vec<PathState>, Vec<PathState>) {
         match st.var(var) {
             Val::Res(_) | Val::Either(_) | Val::Truthy | Val::BoundClose(_) => (vec![st], vec![]),
@@ -1163,7 +1185,8 @@ impl<'m> Analysis<'m> {
         match &expr.kind {
             ExprKind::Var(var) => st.var(*var).clone(),
             ExprKind::Attr { value, attr } => match self.eval(value, st) {
-                Val::Res(id) if &**attr == "close" => Val::BoundClose(id),
+                // `f.close`, `proc.wait`, `tmp.cleanup` as values: whoever gets them releases the resource.
+                Val::Res(id) if self.sites[(id & !SHADOW) as usize].releasers.contains(&&**attr) => Val::BoundClose(id),
                 _ => Val::Unknown,
             },
             ExprKind::Call(call) => self.call(call, expr.range, st),
@@ -1256,13 +1279,17 @@ impl<'m> Analysis<'m> {
                 Val::Unknown
             }
             ExprKind::IfExp { test, body, orelse } => {
+                // Only one branch runs; the value may be either branch's resource.
                 self.eval(test, st);
                 let a = self.eval(body, st);
                 let b = self.eval(orelse, st);
-                if matches!(b, Val::Res(_)) {
-                    b
-                } else {
-                    a
+                let mut ids = a.resources();
+                ids.extend(b.resources());
+                match ids.len() {
+                    0 => a,
+                    1 if a.is_resource() => a,
+                    1 => b,
+                    _ => Val::Either(ids.as_slice().into()),
                 }
             }
             ExprKind::Named { target, value } => {
@@ -1367,6 +1394,11 @@ impl<'m> Analysis<'m> {
             }
             return Val::Unknown;
         }
+        if tables::passes_through(call) {
+            // `await asyncio.wait_for(open_connection(...), t)`: the awaitable's result is the call's.
+            self.raise(st, range);
+            return args.first().cloned().unwrap_or(Val::Unknown);
+        }
         if let Some(callee) = call.path.as_deref().and_then(|path| self.file.resolve_path(self.scope_id, path)) {
             return self.project_call(callee, call, &args, &kwargs, range, st);
         }
@@ -1374,10 +1406,32 @@ impl<'m> Analysis<'m> {
             return self.external_call(export, &args, &kwargs, range, st);
         }
         if let Some((_, method)) = &receiver {
-            if *method == "accept" && receiver_looks_like_socket(call, self.scope) {
-                // `conn, addr = listener.accept()` on a socket this scope did not create.
+            if let ExprKind::Attr { value, attr } = &call.func.kind {
+                // `self.socks.append(sock)`: kept in a container on `self`.
+                if let (ExprKind::Attr { value: object, attr: held }, true) = (
+                    &value.kind,
+                    matches!(&**attr, "append" | "add" | "insert" | "extend" | "appendleft" | "setdefault"),
+                ) {
+                    if let ExprKind::Var(var) = object.kind {
+                        for val in args.iter().chain(&kwargs) {
+                            self.note_stored_on_self(var, held, val, st);
+                        }
+                    }
+                }
+            }
+            if matches!(*method, "accept" | "dup") && receiver_looks_like_socket(call, self.scope) {
+                // `conn, addr = listener.accept()`, `copy = sock.dup()` on a socket this scope did not create.
                 self.raise(st, range);
-                return self.make(Shape::FdAndPath, Kind::Socket, true, range, st);
+                let shape = if *method == "accept" { Shape::FdAndPath } else { Shape::One };
+                return self.make(shape, Kind::Socket, true, range, st);
+            }
+            if let Some(kind) = tables::constructor_method(method) {
+                // `ctx.Pool(2)` on a multiprocessing context.
+                for val in args.iter().chain(&kwargs) {
+                    self.escape(val, st);
+                }
+                self.raise(st, range);
+                return self.make(Shape::One, kind, true, range, st);
             }
             if let Some(kind) = tables::wrapping_method(method) {
                 // `ctx.wrap_socket(sock)`: the new socket owns `sock` from the call on.
@@ -1521,7 +1575,7 @@ impl<'m> Analysis<'m> {
         st: &mut PathState,
     ) -> Val {
         let kind = self.sites[(id & !SHADOW) as usize].kind;
-        if kind.releasers().contains(&method) {
+        if self.sites[(id & !SHADOW) as usize].releasers.contains(&method) {
             // A release is not an exception edge: `close()` releases the descriptor even when its final
             // flush fails, and `wait()` reaps the child before a timeout could matter.
             if st.is_open(id) {
@@ -1530,10 +1584,11 @@ impl<'m> Analysis<'m> {
             return Val::Unknown;
         }
         if let Some((new_kind, shape)) = tables::method_acquirer(kind, method) {
-            self.raise(st, range);
+            // `detach()` hands the descriptor out even if what follows fails.
             if method == "detach" {
                 st.set(id, GONE);
             }
+            self.raise(st, range);
             return self.make(shape, new_kind, new_kind != Kind::Fd, range, st);
         }
         match method {
@@ -1595,6 +1650,13 @@ impl<'m> Analysis<'m> {
             }
             _ => {}
         }
+        // Resource arguments other than the one the policy is about are handed over, even when the call fails:
+        // a plain acquirer (`SelectorEventLoop(selector)`) takes over what it is given.
+        for val in args.iter().chain(kwargs) {
+            if acquirer.policy == ArgPolicy::Plain || !matches!(val, Val::Res(id) if Some(*id) == first_res) {
+                self.escape(val, st);
+            }
+        }
         // A wrapper is handed its file even when its constructor fails (like an unknown callee); a raw fd
         // stays the caller's until `os.fdopen` succeeds, which is what the usual
         // `except: os.close(fd); raise` relies on.
@@ -1621,12 +1683,10 @@ impl<'m> Analysis<'m> {
                 _ => {}
             }
         }
-        for val in args.iter().chain(kwargs) {
-            if !matches!(val, Val::Res(id) if Some(*id) == first_res) {
-                self.escape(val, st);
-            }
-        }
         let val = self.make(acquirer.shape, acquirer.kind, acquirer.with_closes, range, st);
+        if let Some(releasers) = tables::releasers_of(acquirer.path) {
+            val.for_each_res(&mut |id| self.sites[(id & !SHADOW) as usize].releasers = releasers);
+        }
         if let (Some(fd), ArgPolicy::OwnsFd, Val::Res(id)) = (first_res, acquirer.policy, &val) {
             self.owned_by.entry(fd & !SHADOW).or_insert(*id);
         }
@@ -1659,7 +1719,7 @@ impl<'m> Analysis<'m> {
         let next = self.sites.len() as SiteId;
         let id = *self.site_index.entry((call.start, component)).or_insert(next);
         if id == next {
-            self.sites.push(Site { call, kind, with_closes, name: None });
+            self.sites.push(Site { call, kind, with_closes, releasers: kind.releasers(), name: None });
         }
         if st.is_open(id) {
             let shadow = id | SHADOW;
@@ -1778,7 +1838,10 @@ impl<'m> Analysis<'m> {
             if matches!(kind, Kind::Param | Kind::Coroutine) || !st.is_open(id) {
                 continue;
             }
-            if !self.file.releases(class, attr) && !self.unreleased_attrs.iter().any(|(s, _)| *s == id & !SHADOW) {
+            let releasers = self.sites[(id & !SHADOW) as usize].releasers;
+            if !self.file.releases(class, attr, releasers)
+                && !self.unreleased_attrs.iter().any(|(s, _)| *s == id & !SHADOW)
+            {
                 self.unreleased_attrs.push((id & !SHADOW, attr.into()));
             }
         }

@@ -82,6 +82,8 @@ struct ScopeBuilder {
     /// Names a comprehension renames, innermost last.
     renames: Vec<(Box<str>, Var)>,
     local_imports: FxHashMap<Box<str>, Box<str>>,
+    /// Functions defined by `def` in this (non-module) scope so far: calls to them are local calls.
+    local_defs: FxHashSet<Box<str>>,
     interesting: bool,
     lends_yields: bool,
 }
@@ -202,6 +204,7 @@ impl Lowerer {
             nested_free: FxHashSet::default(),
             renames: Vec::new(),
             local_imports: FxHashMap::default(),
+            local_defs: FxHashSet::default(),
             interesting: false,
             lends_yields: false,
         });
@@ -450,6 +453,9 @@ impl Lowerer {
                 let mut exprs: Vec<Expr> = s.decorator_list.iter().map(|d| self.expr(&d.expression)).collect();
                 exprs.extend(parameter_defaults(&s.parameters).map(|d| self.expr(d)));
                 let name = self.bind(s.name.id.as_str());
+                if self.stack.len() > 1 {
+                    self.scope().local_defs.insert(s.name.id.as_str().into());
+                }
                 let scope = self.push_scope(ScopeKind::Function, s.name.id.as_str().into(), s.range);
                 self.scope().lends_yields = s.decorator_list.iter().any(|d| lends_yields(&d.expression));
                 self.scope().is_async = s.is_async;
@@ -783,6 +789,10 @@ impl Lowerer {
                     let imported = scope.local_imports.get(name).or_else(|| self.imports.get(name));
                     let root: &str = match imported {
                         Some(path) => path,
+                        // A function defined in this scope: `@name`, resolved among the scope's own defs.
+                        None if scope.local_defs.contains(name) && parts.is_empty() => {
+                            return Some((format!("@{name}").into(), false));
+                        }
                         None if scope.assigned.contains(name) && parts.is_empty() => return None,
                         None => name,
                     };
@@ -820,9 +830,15 @@ fn lends_yields(decorator: &AExpr) -> bool {
     matches!(name, "contextmanager" | "asynccontextmanager" | "fixture" | "yield_fixture")
 }
 
-/// `@helper` (a module-level def of this file, as `collect_imports` marks them), `self.method`, `cls.method`.
+/// `@helper` (a def of this file, as `collect_imports` marks them), `@Class.method`, `self.method`,
+/// `cls.method`, `super().method`.
 fn is_local_callee(path: &str) -> bool {
-    let rest = path.strip_prefix('@').or_else(|| path.strip_prefix("self.")).or_else(|| path.strip_prefix("cls."));
+    if let Some(rest) = path.strip_prefix('@') {
+        // `@helper`, and `@Class.method` for a class of this file.
+        return !rest.is_empty() && rest.split('.').count() <= 2 && !rest.contains('(');
+    }
+    let rest =
+        path.strip_prefix("self.").or_else(|| path.strip_prefix("cls.")).or_else(|| path.strip_prefix("super()."));
     rest.is_some_and(|name| !name.is_empty() && !name.contains('.') && !name.contains('('))
 }
 

@@ -12,7 +12,7 @@ use std::path::Path;
 
 use rustc_hash::FxHashMap;
 
-use crate::summary::Summary;
+use crate::summary::{ParamEffect, Summary};
 use crate::tables::Kind;
 
 /// What one function or class of a module does, as other modules see it.
@@ -27,7 +27,10 @@ impl Export {
     pub(crate) fn matters(&self) -> bool {
         self.coroutine
             || self.owner.is_some()
-            || self.summary.as_ref().is_some_and(|s| s.returns.is_some() || !s.params.is_empty())
+            || self
+                .summary
+                .as_ref()
+                .is_some_and(|s| s.returns.is_some() || s.params.iter().any(|e| *e != ParamEffect::Keeps))
     }
 }
 

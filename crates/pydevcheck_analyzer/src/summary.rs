@@ -63,13 +63,16 @@ pub(crate) struct FileContext<'m> {
     functions: FxHashMap<&'m str, ScopeId>,
     classes: FxHashMap<&'m str, ScopeId>,
     methods: FxHashMap<(ScopeId, &'m str), ScopeId>,
+    /// Functions defined inside a function, by (enclosing function, name).
+    nested: FxHashMap<(ScopeId, &'m str), ScopeId>,
     /// Functions that may return a fresh resource: they acquire one or call such a function.
     may_open: FxHashSet<ScopeId>,
     /// Classes that own a resource: they store one on `self` and have `close` or `__exit__`.
     owners: FxHashMap<ScopeId, Kind>,
     summaries: RefCell<FxHashMap<ScopeId, Option<Summary>>>,
-    /// Per class, the attributes of `self` that some method releases or hands on.
-    released: FxHashMap<ScopeId, FxHashSet<Box<str>>>,
+    /// Per method, the attributes of `self` it releases (with the releasing method's name) or hands on
+    /// (`None`).
+    released: FxHashMap<ScopeId, Vec<Released>>,
 }
 
 impl<'m> FileContext<'m> {
@@ -77,6 +80,7 @@ impl<'m> FileContext<'m> {
         let mut functions = FxHashMap::default();
         let mut classes = FxHashMap::default();
         let mut methods = FxHashMap::default();
+        let mut nested = FxHashMap::default();
         for (id, scope) in module.scopes.iter().enumerate() {
             let id = id as ScopeId;
             match (scope.kind, scope.parent.map(|p| &module.scopes[p as usize])) {
@@ -89,6 +93,9 @@ impl<'m> FileContext<'m> {
                 (ScopeKind::Function, Some(parent)) if parent.kind == ScopeKind::Class => {
                     methods.insert((scope.parent.unwrap_or(0), &*scope.name), id);
                 }
+                (ScopeKind::Function, Some(parent)) if parent.kind == ScopeKind::Function => {
+                    nested.insert((scope.parent.unwrap_or(0), &*scope.name), id);
+                }
                 _ => {}
             }
         }
@@ -98,6 +105,7 @@ impl<'m> FileContext<'m> {
             functions,
             classes,
             methods,
+            nested,
             may_open: FxHashSet::default(),
             owners: FxHashMap::default(),
             summaries: RefCell::new(FxHashMap::default()),
@@ -152,31 +160,79 @@ impl<'m> FileContext<'m> {
     }
 
     fn find_released(&mut self) {
-        for (&(class, _), &method) in &self.methods {
+        for &method in self.methods.values() {
             let scope = &self.module.scopes[method as usize];
             let Some(&this) = scope.params.first() else { continue };
-            let released = self.released.entry(class).or_default();
-            ReleaseScan { this, released }.stmts(&scope.body);
+            let mut released = Vec::new();
+            ReleaseScan { this, released: &mut released }.stmts(&scope.body);
+            if !released.is_empty() {
+                self.released.insert(method, released);
+            }
         }
     }
 
-    /// Whether some method of `class`, or of a base class defined in this file, releases `self.<attr>`.
-    pub(crate) fn releases(&self, class: ScopeId, attr: &str) -> bool {
+    /// The classes a method lookup on `class` visits, in order (the class, then its bases depth first), or
+    /// `None` when a base is defined elsewhere: its methods are unknown.
+    fn mro(&self, class: ScopeId) -> Option<Vec<ScopeId>> {
+        let mut order = Vec::new();
         let mut pending = vec![class];
-        let mut seen = FxHashSet::default();
         while let Some(class) = pending.pop() {
-            if !seen.insert(class) {
+            if order.contains(&class) {
                 continue;
             }
-            if self.released.get(&class).is_some_and(|set| set.contains(attr)) {
-                return true;
-            }
-            for base in &self.module.scopes[class as usize].bases {
+            order.push(class);
+            for base in self.module.scopes[class as usize].bases.iter().rev() {
                 match self.classes.get(&**base) {
                     Some(&base) => pending.push(base),
                     None if &**base == "object" => {}
-                    // A base class defined elsewhere may release it: precision first.
-                    None => return true,
+                    None => return None,
+                }
+            }
+        }
+        Some(order)
+    }
+
+    /// The method `name` as seen from `mro[from..]`, with the index of the class that defines it.
+    fn lookup(&self, mro: &[ScopeId], name: &str, from: usize) -> Option<(ScopeId, usize)> {
+        mro.iter().enumerate().skip(from).find_map(|(i, class)| self.methods.get(&(*class, name)).map(|&m| (m, i)))
+    }
+
+    /// Whether `class` releases `self.<attr>` with one of `releasers`: in `close`, `__exit__`, `__del__`,
+    /// `aclose` or `__aexit__`, or a method they call (`self.m()`, `super().m()`), looked up as Python would.
+    /// A class with a base defined elsewhere is given the benefit of the doubt.
+    pub(crate) fn releases(&self, class: ScopeId, attr: &str, releasers: &[&str]) -> bool {
+        let Some(mro) = self.mro(class) else {
+            return true;
+        };
+        let registered = mro.iter().any(|&class| {
+            self.methods.iter().filter(|((c, _), _)| *c == class).any(|(_, method)| {
+                self.released.get(method).is_some_and(|facts| {
+                    facts.iter().any(|(a, how)| &**a == attr && how.as_deref() == Some(REGISTERED))
+                })
+            })
+        });
+        if registered {
+            return true;
+        }
+        let mut pending: Vec<(ScopeId, usize)> =
+            RELEASE_METHODS.iter().filter_map(|name| self.lookup(&mro, name, 0)).collect();
+        let mut seen = FxHashSet::default();
+        while let Some((method, defined_in)) = pending.pop() {
+            if !seen.insert(method) {
+                continue;
+            }
+            let facts = self.released.get(&method).map_or(&[][..], Vec::as_slice);
+            let released = facts
+                .iter()
+                .any(|(a, how)| &**a == attr && how.as_deref().is_none_or(|m| releasers.contains(&m) || m == "close"));
+            if released {
+                return true;
+            }
+            for path in &self.module.scopes[method as usize].local_calls {
+                if let Some(name) = path.strip_prefix("self.").or_else(|| path.strip_prefix("cls.")) {
+                    pending.extend(self.lookup(&mro, name, 0));
+                } else if let Some(name) = path.strip_prefix("super().") {
+                    pending.extend(self.lookup(&mro, name, defined_in + 1));
                 }
             }
         }
@@ -202,6 +258,17 @@ impl<'m> FileContext<'m> {
 
     pub(crate) fn resolve_path(&self, caller: ScopeId, path: &str) -> Option<Callee> {
         if let Some(name) = path.strip_prefix('@') {
+            if let Some((class, method)) = name.split_once('.') {
+                // `Store.load(k)`: a classmethod gets `cls` bound; a staticmethod gets nothing bound.
+                let class = *self.classes.get(class)?;
+                let scope = *self.methods.get(&(class, method))?;
+                let first = self.module.scopes[scope as usize].params.first();
+                let bound = first.is_some_and(|&p| self.module.scopes[scope as usize].var_name(p) == "cls");
+                return Some(Callee::Function { scope, bound });
+            }
+            if let Some(&scope) = self.nested.get(&(caller, name)) {
+                return Some(Callee::Function { scope, bound: false });
+            }
             if let Some(&scope) = self.functions.get(name) {
                 return Some(Callee::Function { scope, bound: false });
             }
@@ -234,7 +301,12 @@ impl<'m> FileContext<'m> {
         for (name, &function) in functions {
             let scope = &self.module.scopes[function as usize];
             let coroutine = makes_coroutine(scope);
-            let summary = (self.may_open.contains(&function) || may_release_param(scope)).then(|| summarise(function));
+            let summary = if self.may_open.contains(&function) || may_release_param(scope) {
+                Some(summarise(function))
+            } else {
+                let params = syntactic_param_effects(scope);
+                params.contains(&ParamEffect::Borrows).then_some(Summary { returns: None, params, is_async: false })
+            };
             let export = Export { summary, coroutine, owner: None };
             if export.matters() {
                 out.push((qualify(name), export));
@@ -304,9 +376,12 @@ fn stored_acquisition(body: &[Stmt]) -> Option<Kind> {
 /// The attributes of `self` that a method releases or hands on: `self.f.close()`, `with self.f:`,
 /// `os.close(self.fd)`, `self.addCleanup(self.f.close)`, `return self.f`, `f = self.f`. Precision first: any
 /// use other than a plain method call or attribute read counts.
+/// An attribute of `self` a method releases: with this method's name, or `None` when handed on.
+type Released = (Box<str>, Option<Box<str>>);
+
 struct ReleaseScan<'a> {
     this: Var,
-    released: &'a mut FxHashSet<Box<str>>,
+    released: &'a mut Vec<Released>,
 }
 
 impl ReleaseScan<'_> {
@@ -321,7 +396,16 @@ impl ReleaseScan<'_> {
     /// Every `self.x` inside an expression that is handed somewhere.
     fn handed(&mut self, expr: &Expr) {
         if let Some(attr) = self.own_attr(expr) {
-            self.released.insert(attr.into());
+            self.released.push((attr.into(), None));
+        }
+        // `weakref.finalize(self, self.f.close)`, `atexit.register(self.proc.wait)`: a cleanup registered
+        // from any method.
+        if let ExprKind::Attr { value, attr } = &expr.kind {
+            if let Some(own) = self.own_attr(value) {
+                if RELEASING.contains(&&**attr) {
+                    self.released.push((own.into(), Some(REGISTERED.into())));
+                }
+            }
         }
         self.children(expr, &mut |scan, child| scan.handed(child));
     }
@@ -336,9 +420,7 @@ impl ReleaseScan<'_> {
         if let ExprKind::Call(call) = &expr.kind {
             if let ExprKind::Attr { value, attr } = &call.func.kind {
                 if let Some(own) = self.own_attr(value) {
-                    if RELEASING.contains(&&**attr) {
-                        self.released.insert(own.into());
-                    }
+                    self.released.push((own.into(), Some(attr.clone())));
                 }
             }
             call.args.iter().for_each(|a| self.handed(a));
@@ -366,6 +448,12 @@ impl ReleaseScan<'_> {
                     self.stmts(orelse);
                 }
                 Stmt::For { iter, body, orelse, .. } => {
+                    // `for s in self.socks: s.close()` releases what the container holds.
+                    if let Some(own) = self.own_attr(iter) {
+                        if stmts_call_a_releaser(body) {
+                            self.released.push((own.into(), None));
+                        }
+                    }
                     self.expr(iter);
                     self.stmts(body);
                     self.stmts(orelse);
@@ -476,6 +564,104 @@ pub(crate) fn may_release_param(scope: &Scope) -> bool {
         })
     }
     !scope.params.is_empty() && stmts_release(&scope.body, &scope.params)
+}
+
+/// Marks a bound release method handed to a registrar, which counts from whatever method it happens in.
+const REGISTERED: &str = "<registered>";
+
+/// The methods that must release what an instance holds (DESIGN.md, section 3).
+const RELEASE_METHODS: &[&str] = &["close", "__exit__", "__del__", "aclose", "__aexit__"];
+
+fn stmts_call_a_releaser(stmts: &[Stmt]) -> bool {
+    fn expr_calls(expr: &Expr) -> bool {
+        if let ExprKind::Call(call) = &expr.kind {
+            if matches!(&call.func.kind, ExprKind::Attr { attr, .. } if RELEASING.contains(&&**attr)) {
+                return true;
+            }
+        }
+        let mut found = false;
+        for_each_child(expr, &mut |child| found |= expr_calls(child));
+        found
+    }
+    stmts.iter().any(|stmt| match stmt {
+        Stmt::Expr(e) => expr_calls(e),
+        Stmt::If { body, orelse, .. } | Stmt::For { body, orelse, .. } | Stmt::While { body, orelse, .. } => {
+            stmts_call_a_releaser(body) || stmts_call_a_releaser(orelse)
+        }
+        Stmt::Try { body, handlers, finalbody, .. } => {
+            stmts_call_a_releaser(body)
+                || handlers.iter().any(|h| stmts_call_a_releaser(&h.body))
+                || stmts_call_a_releaser(finalbody)
+        }
+        Stmt::With { body, .. } => stmts_call_a_releaser(body),
+        _ => false,
+    })
+}
+
+/// What a function does with each parameter, read from its text alone: a parameter used only as the
+/// receiver of non-releasing method calls and attribute reads (`f.read()`, `f.name`) is borrowed; any other
+/// use is taken as a hand-over. Cheap enough to export for every module-level function.
+pub(crate) fn syntactic_param_effects(scope: &Scope) -> Vec<ParamEffect> {
+    fn expr_ok(expr: &Expr, p: Var) -> bool {
+        match &expr.kind {
+            ExprKind::Var(v) => *v != p,
+            ExprKind::Attr { value, attr } if matches!(value.kind, ExprKind::Var(v) if v == p) => {
+                !RELEASING.contains(&&**attr) && &**attr != "detach"
+            }
+            ExprKind::Named { target, value } => *target != p && expr_ok(value, p),
+            _ => {
+                let mut ok = true;
+                for_each_child(expr, &mut |child| ok &= expr_ok(child, p));
+                ok
+            }
+        }
+    }
+    fn target_ok(target: &Target, p: Var) -> bool {
+        match target {
+            Target::Var(v) => *v != p,
+            Target::Unpack(items) => items.iter().all(|t| target_ok(t, p)),
+            Target::Starred(inner) => target_ok(inner, p),
+            Target::Attr(object, _) => expr_ok(object, p),
+            Target::Store(exprs) => exprs.iter().all(|e| expr_ok(e, p)),
+        }
+    }
+    fn stmts_ok(stmts: &[Stmt], p: Var) -> bool {
+        stmts.iter().all(|stmt| match stmt {
+            Stmt::Expr(e) => expr_ok(e, p),
+            Stmt::Assign { targets, value, .. } => targets.iter().all(|t| target_ok(t, p)) && expr_ok(value, p),
+            Stmt::Return { value, .. } => value.as_ref().is_none_or(|v| expr_ok(v, p)),
+            Stmt::If { test, body, orelse } | Stmt::While { test, body, orelse } => {
+                expr_ok(test, p) && stmts_ok(body, p) && stmts_ok(orelse, p)
+            }
+            Stmt::For { target, iter, body, orelse, .. } => {
+                target_ok(target, p) && expr_ok(iter, p) && stmts_ok(body, p) && stmts_ok(orelse, p)
+            }
+            Stmt::Try { body, handlers, orelse, finalbody } => {
+                stmts_ok(body, p)
+                    && handlers.iter().all(|h| h.name != Some(p) && stmts_ok(&h.body, p))
+                    && stmts_ok(orelse, p)
+                    && stmts_ok(finalbody, p)
+            }
+            Stmt::With { items, body, .. } => {
+                items.iter().all(|i| expr_ok(&i.context, p) && i.target.as_ref().is_none_or(|t| target_ok(t, p)))
+                    && stmts_ok(body, p)
+            }
+            Stmt::Raise { exc, cause, .. } => exc.iter().chain(cause).all(|e| expr_ok(e, p)),
+            Stmt::Assert { test, msg, .. } => expr_ok(test, p) && msg.as_ref().is_none_or(|m| expr_ok(m, p)),
+            Stmt::Break | Stmt::Continue => true,
+            Stmt::Delete { targets, .. } => targets.iter().all(|t| target_ok(t, p)),
+            // A nested function may capture the parameter and keep it.
+            Stmt::Def { .. } => false,
+            Stmt::Match { subject, cases } => {
+                expr_ok(subject, p) && cases.iter().all(|c| !c.bindings.contains(&p) && stmts_ok(&c.body, p))
+            }
+        })
+    }
+    scope
+        .params
+        .iter()
+        .map(|&p| if stmts_ok(&scope.body, p) { ParamEffect::Borrows } else { ParamEffect::Keeps })
+        .collect()
 }
 
 /// Every method name that releases some kind of resource.

@@ -219,6 +219,27 @@ static ACQUIRERS: &[Acquirer] = &[
     other("multiprocessing.dummy.Pool", Kind::Pool),
     Acquirer { path: "asyncio.new_event_loop", kind: Kind::Loop, shape: Shape::One, policy: Plain, with_closes: false },
     Acquirer {
+        path: "asyncio.get_event_loop_policy().new_event_loop",
+        kind: Kind::Loop,
+        shape: Shape::One,
+        policy: Plain,
+        with_closes: false,
+    },
+    Acquirer {
+        path: "asyncio.SelectorEventLoop",
+        kind: Kind::Loop,
+        shape: Shape::One,
+        policy: Plain,
+        with_closes: false,
+    },
+    Acquirer {
+        path: "asyncio.ProactorEventLoop",
+        kind: Kind::Loop,
+        shape: Shape::One,
+        policy: Plain,
+        with_closes: false,
+    },
+    Acquirer {
         path: "asyncio.open_connection",
         kind: Kind::Stream,
         shape: Shape::ReaderWriter,
@@ -243,6 +264,24 @@ pub(crate) fn method_acquirer(kind: Kind, method: &str) -> Option<(Kind, Shape)>
         (Kind::Socket, "dup") => Some((Kind::Socket, Shape::One)),
         // The socket gives its descriptor away and becomes closed.
         (Kind::Socket, "detach") => Some((Kind::Fd, Shape::One)),
+        _ => None,
+    }
+}
+
+/// Methods that construct a resource whatever the receiver: `multiprocessing.get_context("spawn").Pool(2)`.
+pub(crate) fn constructor_method(method: &str) -> Option<Kind> {
+    matches!(method, "Pool" | "ThreadPool").then_some(Kind::Pool)
+}
+
+/// `asyncio.wait_for(aw, t)`, `asyncio.shield(aw)`: awaiting them gives what awaiting `aw` gives.
+pub(crate) fn passes_through(call: &Call) -> bool {
+    matches!(call.path.as_deref(), Some("asyncio.wait_for" | "asyncio.shield"))
+}
+
+/// Acquirers whose release differs from their kind's: an IMAP client's `close()` only closes the mailbox.
+pub(crate) fn releasers_of(path: &str) -> Option<&'static [&'static str]> {
+    match path {
+        "imaplib.IMAP4" | "imaplib.IMAP4_SSL" => Some(&["logout", "shutdown"]),
         _ => None,
     }
 }
@@ -414,7 +453,9 @@ pub(crate) fn is_of_interest(call: &Call) -> bool {
         return true;
     }
     match &call.func.kind {
-        crate::ir::ExprKind::Attr { attr, .. } => matches!(&**attr, "accept" | "wrap_socket"),
+        crate::ir::ExprKind::Attr { attr, .. } => {
+            matches!(&**attr, "accept" | "dup" | "wrap_socket" | "Pool" | "ThreadPool")
+        }
         _ => false,
     }
 }
