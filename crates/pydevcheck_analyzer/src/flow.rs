@@ -1553,7 +1553,14 @@ impl<'m> Analysis<'m> {
 
     fn apply_effect(&mut self, val: &Val, effect: ParamEffect, st: &mut PathState) {
         match effect {
-            ParamEffect::Borrows => {}
+            // A function that calls methods on a coroutine (`coro.send(None)`) drives it: that is a use.
+            ParamEffect::Borrows => {
+                for id in val.resources() {
+                    if self.sites[(id & !SHADOW) as usize].kind == Kind::Coroutine && st.is_open(id) {
+                        st.set(id, GONE);
+                    }
+                }
+            }
             ParamEffect::Keeps => self.escape(val, st),
             ParamEffect::Closes => {
                 for id in val.resources() {
