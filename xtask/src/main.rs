@@ -1,5 +1,6 @@
 //! `cargo xtask <task>`: the project's automation, one subcommand per task, one function per subcommand.
 
+mod codecs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
@@ -16,6 +17,7 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("test") => test(&args[1..]),
+        Some("codecs") => codecs::run(),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             Ok(())
