@@ -30,16 +30,48 @@ pub struct FileReport {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Checks one file's bytes. Never fails: undecodable or unparsable input becomes a PDC002 or PDC001 finding.
+/// Which rules report findings. Every rule runs; the selection decides which findings are kept, so that a
+/// caller (the CLI's flags, the fixture harness for a directory of an opt-in rule) chooses without the rules
+/// knowing.
+#[derive(Debug, Clone)]
+pub struct RuleSelection {
+    enabled: Vec<&'static Rule>,
+}
+
+impl RuleSelection {
+    /// Every rule except those declared `default_enabled: false` (PDC603).
+    pub fn defaults() -> Self {
+        RuleSelection { enabled: rules::ALL_RULES.iter().copied().filter(|rule| rule.default_enabled).collect() }
+    }
+
+    /// The selection plus `rule`.
+    #[must_use]
+    pub fn with(mut self, rule: &'static Rule) -> Self {
+        if !self.contains(rule) {
+            self.enabled.push(rule);
+        }
+        self
+    }
+
+    pub fn contains(&self, rule: &Rule) -> bool {
+        self.enabled.iter().any(|enabled| enabled.code == rule.code)
+    }
+}
+
+/// Checks one file's bytes with the default rules. Never fails: undecodable or unparsable input becomes a
+/// PDC002 or PDC001 finding.
 pub fn check_bytes(path: &Path, bytes: &[u8]) -> FileReport {
+    check_bytes_with(path, bytes, &RuleSelection::defaults())
+}
+
+/// [`check_bytes`] reporting the findings of the `selection`'s rules.
+pub fn check_bytes_with(path: &Path, bytes: &[u8], selection: &RuleSelection) -> FileReport {
     let text = match source::decode(bytes) {
         Ok(text) => text,
         Err(error) => {
-            return FileReport {
-                path: path.to_path_buf(),
-                source: None,
-                diagnostics: vec![rules::undecodable_source(path, &error)],
-            };
+            let mut diagnostics = vec![rules::undecodable_source(path, &error)];
+            diagnostics.retain(|diagnostic| selection.contains(diagnostic.rule));
+            return FileReport { path: path.to_path_buf(), source: None, diagnostics };
         }
     };
     let index = line_index::LineIndex::new(&text);
@@ -48,6 +80,7 @@ pub fn check_bytes(path: &Path, bytes: &[u8]) -> FileReport {
         Err(error) => diagnostics.push(rules::syntax_error(path, &index, &error)),
         Ok(module) => rules::check_module(path, &index, &module, &mut diagnostics),
     }
+    diagnostics.retain(|diagnostic| selection.contains(diagnostic.rule));
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     let source = (!diagnostics.is_empty()).then(|| Arc::from(text));
     FileReport { path: path.to_path_buf(), source, diagnostics }

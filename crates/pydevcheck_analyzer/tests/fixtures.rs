@@ -9,11 +9,22 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::Path;
 
+use pydevcheck_analyzer::{rules, RuleSelection};
 use support::{display, expectations, fixtures_root, python_files, Finding};
 
 /// The rules whose fixture directories must exist, with the least number of files each must hold.
 const REQUIRED_FIXTURES: &[(&[&str], usize)] =
     &[(&["PDC101", "PDC102"], 34), (&["PDC301"], 9), (&["PDC302"], 9), (&["PDC303"], 9)];
+
+/// The default rules, plus the rule whose directory (`fixtures/rules/PDC603/`) holds the fixture, so that a
+/// rule that is off by default is checked on its own fixtures and nowhere else.
+fn selection(path: &Path) -> RuleSelection {
+    let directory = path.parent().and_then(Path::file_name).and_then(|name| name.to_str());
+    match directory.and_then(rules::find_rule) {
+        Some(rule) => RuleSelection::defaults().with(rule),
+        None => RuleSelection::defaults(),
+    }
+}
 
 /// Compares one fixture's annotations with the analyzer's findings. `Err` holds a readable report: the
 /// fixture's name, then one line per missing and per unexpected finding (unexpected ones with the message).
@@ -30,7 +41,7 @@ fn check(path: &Path, bytes: &[u8]) -> Result<(), String> {
             return Err(report);
         }
     };
-    let report = pydevcheck_analyzer::check_bytes(path, bytes);
+    let report = pydevcheck_analyzer::check_bytes_with(path, bytes, &selection(path));
     let mut messages: BTreeMap<Finding, String> = BTreeMap::new();
     for diagnostic in &report.diagnostics {
         let key = (diagnostic.span.start.row, diagnostic.rule.code.to_string());

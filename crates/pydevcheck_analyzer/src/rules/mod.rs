@@ -11,7 +11,10 @@ use crate::{flow, ir, parse, source};
 macro_rules! declare_rule {
     (
         $(#[doc = $doc:literal])*
-        pub(crate) static $id:ident = Rule { code: $code:literal, name: $name:literal, summary: $summary:literal $(,)? };
+        pub(crate) static $id:ident = Rule {
+            code: $code:literal, name: $name:literal, summary: $summary:literal
+            $(, default_enabled: $enabled:literal)? $(,)?
+        };
     ) => {
         $(#[doc = $doc])*
         pub(crate) static $id: pydevcheck_diagnostics::Rule = pydevcheck_diagnostics::Rule {
@@ -19,9 +22,11 @@ macro_rules! declare_rule {
             name: $name,
             summary: $summary,
             doc: concat!($($doc, "\n"),*),
-            default_enabled: true,
+            default_enabled: declare_rule!(@enabled $($enabled)?),
         };
     };
+    (@enabled) => { true };
+    (@enabled $enabled:literal) => { $enabled };
 }
 
 mod context;
