@@ -10,6 +10,7 @@
 pub mod discover;
 mod flow;
 mod ir;
+mod ir_walk;
 mod line_index;
 mod parse;
 pub mod rules;

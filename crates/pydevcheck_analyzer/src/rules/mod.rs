@@ -29,14 +29,19 @@ macro_rules! declare_rule {
     (@enabled $enabled:literal) => { $enabled };
 }
 
+mod codec_table;
 mod context;
+mod encoding;
 mod fd_closed_behind_owner;
 mod fd_double_close;
 mod fd_leak;
 mod file_leaks_on_exception;
+mod implicit_text_encoding;
 mod syntax_error;
 mod unclosed_file;
 mod undecodable_source;
+mod unknown_encoding;
+mod unknown_error_handler;
 
 /// Every rule, in code order.
 pub static ALL_RULES: &[&Rule] = &[
@@ -47,6 +52,9 @@ pub static ALL_RULES: &[&Rule] = &[
     &fd_closed_behind_owner::FD_CLOSED_BEHIND_OWNER,
     &fd_double_close::FD_DOUBLE_CLOSE,
     &fd_leak::FD_LEAK,
+    &unknown_encoding::UNKNOWN_ENCODING,
+    &unknown_error_handler::UNKNOWN_ERROR_HANDLER,
+    &implicit_text_encoding::IMPLICIT_TEXT_ENCODING,
 ];
 
 /// Looks a rule up by code (`PDC101`) or name (`unclosed-file`).
@@ -82,4 +90,5 @@ pub(crate) fn check_module(path: &Path, index: &LineIndex<'_>, module: &ir::Modu
         fd_double_close::check(&cx, out);
         fd_leak::check(&cx, out);
     }
+    encoding::check(path, index, module, out);
 }
