@@ -3,7 +3,10 @@
 //! exactly the annotated lines of the runtime-observable rules:
 //!
 //! - PDC101 and PDC102 ↔ `ResourceWarning: unclosed file`, on the line where the file was allocated;
-//! - PDC301 and PDC302 ↔ `OSError: [Errno 9] Bad file descriptor`, on the line of the `os.close` call.
+//! - PDC301 and PDC302 ↔ `OSError: [Errno 9] Bad file descriptor`, on the line of the `os.close` call;
+//! - PDC601 ↔ `LookupError: unknown encoding`, PDC602 ↔ `LookupError: unknown error handler name`, raised
+//!   by the call on the annotated line (the fixture catches it; dev mode raises it even with nothing to
+//!   decode).
 //!
 //! PDC303 (a leaked raw fd) has no run-time signal and is left out. A `ResourceWarning` for a file whose fd
 //! an `os.close` of the fixture had already closed is the destructor's side of that EBADF, so it must come
@@ -112,6 +115,8 @@ fn expected_events(fixture: &Path) -> Result<BTreeSet<(u32, &'static str)>, Stri
         .filter_map(|(line, code)| match code.as_str() {
             "PDC101" | "PDC102" => Some((line, "ResourceWarning")),
             "PDC301" | "PDC302" => Some((line, "EBADF")),
+            "PDC601" => Some((line, "UnknownEncoding")),
+            "PDC602" => Some((line, "UnknownErrorHandler")),
             _ => None,
         })
         .collect())
@@ -145,6 +150,12 @@ fn check(fixture: &Path, events: &Result<Vec<Event>, String>) -> Result<(), Stri
             }
             ("EBADF", _) => {
                 actual.insert((line, "EBADF"));
+            }
+            ("UnknownEncoding", _) => {
+                actual.insert((line, "UnknownEncoding"));
+            }
+            ("UnknownErrorHandler", _) => {
+                actual.insert((line, "UnknownErrorHandler"));
             }
             (other, _) => problems.push(format!("line {line}: unknown event `{other}`")),
         }
