@@ -97,6 +97,8 @@ pub struct CheckOptions {
     pub discover: discover::DiscoverOptions,
     /// Worker threads; `None` uses one per core.
     pub jobs: Option<usize>,
+    /// The rules whose findings are reported.
+    pub selection: RuleSelection,
 }
 
 /// The reports of every file checked, sorted by path, and what could not be checked.
@@ -136,7 +138,7 @@ pub fn check_paths(paths: &[PathBuf], options: &CheckOptions) -> CheckRun {
     let discovered = discover::discover(paths, &options.discover);
     let mut errors: Vec<CheckError> = discovered.errors.into_iter().map(CheckError::from).collect();
     let check_one = |path: &PathBuf| match std::fs::read(path) {
-        Ok(bytes) => Ok(check_bytes(path, &bytes)),
+        Ok(bytes) => Ok(check_bytes_with(path, &bytes, &options.selection)),
         Err(error) => Err(CheckError::Read { path: path.clone(), error }),
     };
     let pool = rayon::ThreadPoolBuilder::new()
