@@ -1,6 +1,7 @@
 //! `cargo xtask <task>`: the project's automation, one subcommand per task, one function per subcommand.
 
 mod bench;
+mod codecs;
 mod corpus;
 
 use std::io::{BufRead, BufReader};
@@ -26,6 +27,7 @@ fn main() -> ExitCode {
         Some("bench") => bench::bench(&args[1..]),
         Some("bench-measure") => bench::measure_child(&args[1..]),
         Some("corpus") => corpus::corpus(&args[1..]),
+        Some("codecs") => codecs::run(),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             Ok(())

@@ -59,6 +59,10 @@ pub(crate) struct CheckArgs {
     /// Print how many findings each rule has instead of the findings.
     #[arg(long)]
     pub(crate) statistics: bool,
+    /// Also report these rules (codes or names, comma-separated), on top of the default ones: e.g.
+    /// `--extend-select PDC603` for text-mode opens without an encoding.
+    #[arg(long, value_delimiter = ',', value_name = "RULE")]
+    pub(crate) extend_select: Vec<String>,
 }
 
 #[derive(Debug, clap::Args)]

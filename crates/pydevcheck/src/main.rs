@@ -8,7 +8,7 @@ use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
 
 use pydevcheck_analyzer::discover::DiscoverOptions;
-use pydevcheck_analyzer::{check_paths, rules, CheckOptions};
+use pydevcheck_analyzer::{check_paths, rules, CheckOptions, RuleSelection};
 
 use crate::args::{CheckArgs, ColorChoice, Command, OutputFormat, RuleArgs};
 use crate::printer::Colors;
@@ -26,7 +26,16 @@ fn main() -> ExitCode {
 }
 
 fn check(args: &CheckArgs) -> u8 {
-    let options = CheckOptions { discover: DiscoverOptions::standard(), jobs: args.jobs.map(|jobs| jobs.get()) };
+    let mut selection = RuleSelection::defaults();
+    for selector in &args.extend_select {
+        let Some(rule) = rules::find_rule(selector) else {
+            report_error(&format!("unknown rule `{selector}`; `pydevcheck rule --all` lists them"));
+            return EXIT_ERROR;
+        };
+        selection = selection.with(rule);
+    }
+    let options =
+        CheckOptions { discover: DiscoverOptions::standard(), jobs: args.jobs.map(|jobs| jobs.get()), selection };
     let run = check_paths(&args.paths, &options);
     let findings = printer::findings(&run.files);
 

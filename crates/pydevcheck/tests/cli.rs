@@ -239,3 +239,18 @@ fn deep_nesting_in_a_directory_does_not_crash() {
     assert!(matches!(output.status.code(), Some(0 | 1)), "{:?}\n{}", output.status, stderr(&output));
     assert!(stdout(&output).contains("broken.py:2:7: PDC001"));
 }
+
+#[test]
+fn off_by_default_rules_need_extend_select() {
+    let source: &[u8] =
+        b"with open('data.txt', 'rb') as f:\n    raw = f.read()\nwith open('data.txt') as f:\n    text = f.read()\n";
+    let dir = tree(&[("a.py", source)]);
+    let default = run(dir.path(), &["--output-format", "concise"]);
+    assert_eq!(default.status.code(), Some(0), "{}", stdout(&default));
+    let selected = run(dir.path(), &["--output-format", "concise", "--extend-select", "implicit-text-encoding"]);
+    assert_eq!(selected.status.code(), Some(1), "{}", stderr(&selected));
+    assert!(stdout(&selected).starts_with("a.py:3:6: PDC603 "), "{}", stdout(&selected));
+    let unknown = run(dir.path(), &["--extend-select", "PDC999"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(stderr(&unknown).contains("unknown rule `PDC999`"), "{}", stderr(&unknown));
+}

@@ -10,6 +10,7 @@
 pub mod discover;
 mod flow;
 mod ir;
+mod ir_walk;
 mod line_index;
 mod parse;
 mod project;
@@ -32,9 +33,43 @@ pub struct FileReport {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Checks one file's bytes. Never fails: undecodable or unparsable input becomes a PDC002 or PDC001 finding.
+/// Which rules report findings. Every rule runs; the selection decides which findings are kept, so that a
+/// caller (the CLI's flags, the fixture harness for a directory of an opt-in rule) chooses without the rules
+/// knowing.
+#[derive(Debug, Clone)]
+pub struct RuleSelection {
+    enabled: Vec<&'static Rule>,
+}
+
+impl RuleSelection {
+    /// Every rule except those declared `default_enabled: false` (PDC603).
+    pub fn defaults() -> Self {
+        RuleSelection { enabled: rules::ALL_RULES.iter().copied().filter(|rule| rule.default_enabled).collect() }
+    }
+
+    /// The selection plus `rule`.
+    #[must_use]
+    pub fn with(mut self, rule: &'static Rule) -> Self {
+        if !self.contains(rule) {
+            self.enabled.push(rule);
+        }
+        self
+    }
+
+    pub fn contains(&self, rule: &Rule) -> bool {
+        self.enabled.iter().any(|enabled| enabled.code == rule.code)
+    }
+}
+
+/// Checks one file's bytes with the default rules. Never fails: undecodable or unparsable input becomes a
+/// PDC002 or PDC001 finding.
 pub fn check_bytes(path: &Path, bytes: &[u8]) -> FileReport {
-    check_file(path, bytes, None).report
+    check_bytes_with(path, bytes, &RuleSelection::defaults())
+}
+
+/// [`check_bytes`] reporting the findings of the `selection`'s rules.
+pub fn check_bytes_with(path: &Path, bytes: &[u8], selection: &RuleSelection) -> FileReport {
+    check_file(path, bytes, None, selection).report
 }
 
 /// One file checked as part of a run: its report, what it exports and what it calls in other modules.
@@ -45,15 +80,18 @@ struct Checked {
     external_calls: Vec<Box<str>>,
 }
 
-fn check_file(path: &Path, bytes: &[u8], place: Option<project::ModuleContext<'_>>) -> Checked {
+fn check_file(
+    path: &Path,
+    bytes: &[u8],
+    place: Option<project::ModuleContext<'_>>,
+    selection: &RuleSelection,
+) -> Checked {
     let text = match source::decode(bytes) {
         Ok(text) => text,
         Err(error) => {
-            let report = FileReport {
-                path: path.to_path_buf(),
-                source: None,
-                diagnostics: vec![rules::undecodable_source(path, &error)],
-            };
+            let mut diagnostics = vec![rules::undecodable_source(path, &error)];
+            diagnostics.retain(|diagnostic| selection.contains(diagnostic.rule));
+            let report = FileReport { path: path.to_path_buf(), source: None, diagnostics };
             return Checked { report, exports: Vec::new(), external_calls: Vec::new() };
         }
     };
@@ -69,6 +107,7 @@ fn check_file(path: &Path, bytes: &[u8], place: Option<project::ModuleContext<'_
             (exports, module.external_calls)
         }
     };
+    diagnostics.retain(|diagnostic| selection.contains(diagnostic.rule));
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     let source = (!diagnostics.is_empty()).then(|| Arc::from(text));
     Checked { report: FileReport { path: path.to_path_buf(), source, diagnostics }, exports, external_calls }
@@ -84,6 +123,8 @@ pub struct CheckOptions {
     pub discover: discover::DiscoverOptions,
     /// Worker threads; `None` uses one per core.
     pub jobs: Option<usize>,
+    /// The rules whose findings are reported.
+    pub selection: RuleSelection,
 }
 
 /// The reports of every file checked, sorted by path, and what could not be checked.
@@ -129,7 +170,7 @@ pub fn check_paths(paths: &[PathBuf], options: &CheckOptions) -> CheckRun {
         let (name, is_package) = &names[i];
         let place = project::ModuleContext { name, is_package: *is_package, exports };
         match std::fs::read(path) {
-            Ok(bytes) => Ok(check_file(path, &bytes, Some(place))),
+            Ok(bytes) => Ok(check_file(path, &bytes, Some(place), &options.selection)),
             Err(error) => Err(CheckError::Read { path: path.clone(), error }),
         }
     };

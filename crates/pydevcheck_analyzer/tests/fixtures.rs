@@ -12,7 +12,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use pydevcheck_analyzer::discover::DiscoverOptions;
-use pydevcheck_analyzer::{check_paths, CheckOptions, Diagnostic};
+use pydevcheck_analyzer::{check_paths, rules, CheckOptions, Diagnostic, RuleSelection};
 use support::{display, expectations, fixtures_root, python_files, Finding};
 
 /// The rules whose fixture directories must exist, with the least number of files each must hold.
@@ -30,11 +30,24 @@ const REQUIRED_FIXTURES: &[(&[&str], usize)] = &[
     (&["PDC501"], 12),
     (&["PDC502"], 12),
     (&["PDC503"], 12),
+    (&["PDC601"], 12),
+    (&["PDC602"], 12),
+    (&["PDC603"], 12),
 ];
+
+/// The default rules, plus the rule whose directory (`fixtures/rules/PDC603/`) holds the fixture, so that a
+/// rule that is off by default is checked on its own fixtures and nowhere else.
+fn selection(path: &Path) -> RuleSelection {
+    let directory = path.parent().and_then(Path::file_name).and_then(|name| name.to_str());
+    match directory.and_then(rules::find_rule) {
+        Some(rule) => RuleSelection::defaults().with(rule),
+        None => RuleSelection::defaults(),
+    }
+}
 
 /// Checks one fixture on its own and compares its annotations with the findings; see [`compare`].
 fn check(path: &Path, bytes: &[u8]) -> Result<(), String> {
-    compare(path, bytes, || pydevcheck_analyzer::check_bytes(path, bytes).diagnostics)
+    compare(path, bytes, || pydevcheck_analyzer::check_bytes_with(path, bytes, &selection(path)).diagnostics)
 }
 
 /// Compares one fixture's annotations with the findings `analyze` returns (called only when the annotations
@@ -132,7 +145,8 @@ fn multi_module_projects_match_the_analyzer() {
         .collect();
     projects.sort();
     assert!(!projects.is_empty(), "no project under {}", root.display());
-    let options = CheckOptions { discover: DiscoverOptions::standard(), jobs: None };
+    let options =
+        CheckOptions { discover: DiscoverOptions::standard(), jobs: None, selection: RuleSelection::defaults() };
     let mut failures = Vec::new();
     let mut total = 0;
     for project in &projects {

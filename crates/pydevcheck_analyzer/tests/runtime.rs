@@ -12,7 +12,10 @@
 //! - PDC403 ↔ `ResourceWarning: unclosed running multiprocessing pool`, on the line that created the pool;
 //! - PDC501 ↔ `ResourceWarning: unclosed event loop`, on the line that created the loop;
 //! - PDC502 ↔ `RuntimeWarning: coroutine '...' was never awaited`, on the line of the call that created
-//!   the coroutine.
+//!   the coroutine;
+//! - PDC601 ↔ `LookupError: unknown encoding`, PDC602 ↔ `LookupError: unknown error handler name`, raised
+//!   by the call on the annotated line (the fixture catches it; dev mode raises it even with nothing to
+//!   decode).
 //!
 //! PDC303 (a leaked raw fd) has no run-time signal and is left out, and so are PDC503 (3.11's
 //! `StreamWriter` warns without a source object) and PDC103 (its event is that of the resource's kind,
@@ -45,6 +48,8 @@ const CODE_EVENTS: &[(&str, &str)] = &[
     ("PDC403", "PoolRunning"),
     ("PDC501", "UnclosedLoop"),
     ("PDC502", "NeverAwaited"),
+    ("PDC601", "UnknownEncoding"),
+    ("PDC602", "UnknownErrorHandler"),
 ];
 
 /// What CPython prints on stderr for each kind of warning event, as `Category: text` prefixes; a plain run

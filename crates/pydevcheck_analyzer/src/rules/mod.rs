@@ -12,7 +12,10 @@ use crate::{flow, ir, parse, source};
 macro_rules! declare_rule {
     (
         $(#[doc = $doc:literal])*
-        pub(crate) static $id:ident = Rule { code: $code:literal, name: $name:literal, summary: $summary:literal $(,)? };
+        pub(crate) static $id:ident = Rule {
+            code: $code:literal, name: $name:literal, summary: $summary:literal
+            $(, default_enabled: $enabled:literal)? $(,)?
+        };
     ) => {
         $(#[doc = $doc])*
         pub(crate) static $id: pydevcheck_diagnostics::Rule = pydevcheck_diagnostics::Rule {
@@ -20,18 +23,23 @@ macro_rules! declare_rule {
             name: $name,
             summary: $summary,
             doc: concat!($($doc, "\n"),*),
-            default_enabled: true,
+            default_enabled: declare_rule!(@enabled $($enabled)?),
         };
     };
+    (@enabled) => { true };
+    (@enabled $enabled:literal) => { $enabled };
 }
 
+mod codec_table;
 mod context;
 mod coroutine_never_awaited;
+mod encoding;
 mod event_loop_not_closed;
 mod fd_closed_behind_owner;
 mod fd_double_close;
 mod fd_leak;
 mod file_leaks_on_exception;
+mod implicit_text_encoding;
 mod pool_not_closed;
 mod socket_leaks_on_exception;
 mod stream_not_closed;
@@ -41,6 +49,8 @@ mod tempfile_implicit_cleanup;
 mod unclosed_file;
 mod unclosed_socket;
 mod undecodable_source;
+mod unknown_encoding;
+mod unknown_error_handler;
 mod unreleased_attribute;
 
 /// Every rule, in code order.
@@ -61,6 +71,9 @@ pub static ALL_RULES: &[&Rule] = &[
     &event_loop_not_closed::EVENT_LOOP_NOT_CLOSED,
     &coroutine_never_awaited::COROUTINE_NEVER_AWAITED,
     &stream_not_closed::STREAM_NOT_CLOSED,
+    &unknown_encoding::UNKNOWN_ENCODING,
+    &unknown_error_handler::UNKNOWN_ERROR_HANDLER,
+    &implicit_text_encoding::IMPLICIT_TEXT_ENCODING,
 ];
 
 /// Looks a rule up by code (`PDC101`) or name (`unclosed-file`).
@@ -113,5 +126,6 @@ pub(crate) fn check_module(
         coroutine_never_awaited::check(&cx, out);
         stream_not_closed::check(&cx, out);
     }
+    encoding::check(path, index, module, out);
     exports
 }

@@ -1,0 +1,121 @@
+//! Visits every call of a module, scope by scope, for rules that look at calls one at a time (the encoding
+//! rules) rather than at the dataflow. Nested scopes are lowered as scopes of their own, so each call is
+//! visited exactly once; the walk is as deep as the IR, which lowering already bounds.
+
+use crate::ir::{Call, Expr, ExprKind, Module, Range, Stmt, Target};
+
+/// Calls `f` with every call of `module` and the range of the call expression, in source order per scope.
+pub(crate) fn for_each_call<'m>(module: &'m Module, f: &mut impl FnMut(&'m Call, Range)) {
+    for scope in &module.scopes {
+        stmts(&scope.body, f);
+    }
+}
+
+fn stmts<'m>(body: &'m [Stmt], f: &mut impl FnMut(&'m Call, Range)) {
+    for stmt in body {
+        match stmt {
+            Stmt::Expr(e) => expr(e, f),
+            Stmt::Assign { targets, value, .. } => {
+                expr(value, f);
+                targets.iter().for_each(|t| target(t, f));
+            }
+            Stmt::Return { value, .. } => value.iter().for_each(|e| expr(e, f)),
+            Stmt::If { test, body, orelse } | Stmt::While { test, body, orelse } => {
+                expr(test, f);
+                stmts(body, f);
+                stmts(orelse, f);
+            }
+            Stmt::For { target: t, iter, body, orelse, .. } => {
+                expr(iter, f);
+                target(t, f);
+                stmts(body, f);
+                stmts(orelse, f);
+            }
+            Stmt::Try { body, handlers, orelse, finalbody } => {
+                stmts(body, f);
+                for handler in handlers {
+                    handler.type_.iter().for_each(|e| expr(e, f));
+                    stmts(&handler.body, f);
+                }
+                stmts(orelse, f);
+                stmts(finalbody, f);
+            }
+            Stmt::With { items, body, .. } => {
+                for item in items {
+                    expr(&item.context, f);
+                    item.target.iter().for_each(|t| target(t, f));
+                }
+                stmts(body, f);
+            }
+            Stmt::Raise { exc, cause, .. } => exc.iter().chain(cause).for_each(|e| expr(e, f)),
+            Stmt::Assert { test, msg, .. } => std::iter::once(test).chain(msg).for_each(|e| expr(e, f)),
+            Stmt::Delete { targets, .. } => targets.iter().for_each(|t| target(t, f)),
+            Stmt::Def { exprs, .. } => exprs.iter().for_each(|e| expr(e, f)),
+            Stmt::Match { subject, cases } => {
+                expr(subject, f);
+                for case in cases {
+                    case.guard.iter().for_each(|e| expr(e, f));
+                    stmts(&case.body, f);
+                }
+            }
+            Stmt::Break | Stmt::Continue => {}
+        }
+    }
+}
+
+fn target<'m>(t: &'m Target, f: &mut impl FnMut(&'m Call, Range)) {
+    match t {
+        Target::Var(_) => {}
+        Target::Attr(object, _) => expr(object, f),
+        Target::Store(exprs) => exprs.iter().for_each(|e| expr(e, f)),
+        Target::Unpack(targets) => targets.iter().for_each(|t| target(t, f)),
+        Target::Starred(inner) => target(inner, f),
+    }
+}
+
+fn expr<'m>(e: &'m Expr, f: &mut impl FnMut(&'m Call, Range)) {
+    match &e.kind {
+        ExprKind::Call(call) => {
+            f(call, e.range);
+            expr(&call.func, f);
+            call.args.iter().for_each(|a| expr(a, f));
+            call.keywords.iter().for_each(|k| expr(&k.value, f));
+        }
+        ExprKind::Attr { value, .. } | ExprKind::Await(value) | ExprKind::Not(value) | ExprKind::Starred(value) => {
+            expr(value, f)
+        }
+        ExprKind::Named { value, .. } => expr(value, f),
+        ExprKind::Yield(value) => value.iter().for_each(|v| expr(v, f)),
+        ExprKind::Tuple(items) | ExprKind::Container(items) | ExprKind::Other(items) => {
+            items.iter().for_each(|i| expr(i, f))
+        }
+        ExprKind::BoolOp { values, .. } => values.iter().for_each(|v| expr(v, f)),
+        ExprKind::Compare { left, right, .. } => {
+            expr(left, f);
+            expr(right, f);
+        }
+        ExprKind::IfExp { test, body, orelse } => {
+            expr(test, f);
+            expr(body, f);
+            expr(orelse, f);
+        }
+        ExprKind::Subscript { value, index } => {
+            expr(value, f);
+            expr(index, f);
+        }
+        ExprKind::Comprehension { generators, elements } => {
+            for generator in generators {
+                expr(&generator.iter, f);
+                target(&generator.target, f);
+                generator.ifs.iter().for_each(|i| expr(i, f));
+            }
+            elements.iter().for_each(|e| expr(e, f));
+        }
+        ExprKind::Var(_)
+        | ExprKind::Str(_)
+        | ExprKind::None
+        | ExprKind::Bool(_)
+        | ExprKind::Int(_)
+        | ExprKind::Lambda(_) => {}
+    }
+}
