@@ -145,7 +145,7 @@ pub(crate) fn run(args: &ConfirmArgs) -> u8 {
     let printed = match args.output_format {
         OutputFormat::Full => print_full(&mut stdout, &findings, &report, colors),
         OutputFormat::Concise => print_concise(&mut stdout, &findings, &report),
-        OutputFormat::Json => print_json(&mut stdout, &findings, &report, &command),
+        OutputFormat::Json => print_json(&mut stdout, &findings, &report, &command, log.as_deref()),
     }
     .and_then(|()| stdout.flush());
     if let Err(error) = printed {
@@ -362,9 +362,17 @@ struct JsonRun {
     shim_loaded: bool,
     resource_warnings: usize,
     resource_warnings_attributed: usize,
+    /// Where the command's output went with `--quiet`.
+    log: Option<String>,
 }
 
-fn print_json(out: &mut dyn Write, findings: &[Finding<'_>], report: &Report, command: &[OsString]) -> io::Result<()> {
+fn print_json(
+    out: &mut dyn Write,
+    findings: &[Finding<'_>],
+    report: &Report,
+    command: &[OsString],
+    log: Option<&Path>,
+) -> io::Result<()> {
     let verdicts = findings
         .iter()
         .zip(&report.verdicts)
@@ -398,6 +406,7 @@ fn print_json(out: &mut dyn Write, findings: &[Finding<'_>], report: &Report, co
         shim_loaded: report.shim_loaded,
         resource_warnings: report.resource_warnings,
         resource_warnings_attributed: report.resource_warnings_attributed,
+        log: log.map(|path| path.display().to_string()),
     };
     serde_json::to_writer_pretty(
         &mut *out,

@@ -128,7 +128,7 @@ mod tests {
         let demo = demo.canonicalize().unwrap();
         let util = demo.join("logrotate_demo/util.py");
         let checked = vec![demo.join("tests/test_util.py"), demo.join("tests/test_cli.py"), util.clone()];
-        let driver = pytest_driver(Path::new("python3"), &[demo.clone()], &checked, &[util]);
+        let driver = pytest_driver(Path::new("python3"), std::slice::from_ref(&demo), &checked, &[util]);
         let Driver::Pytest { command } = driver else { panic!("expected pytest, got {driver:?}") };
         assert_eq!(command[3..], [OsString::from(demo.join("tests/test_util.py"))]);
     }
@@ -138,7 +138,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let script = dir.path().join("tool.py");
         std::fs::write(&script, "open('x')\nif __name__ == \"__main__\":\n    pass\n").unwrap();
-        let driver = pytest_driver(Path::new("python3"), &[dir.path().to_path_buf()], &[script.clone()], &[script]);
+        let driver = pytest_driver(
+            Path::new("python3"),
+            &[dir.path().to_path_buf()],
+            std::slice::from_ref(&script),
+            std::slice::from_ref(&script),
+        );
         let Driver::Nothing { suggestions } = driver else { panic!("expected no driver, got {driver:?}") };
         assert_eq!(suggestions.len(), 1);
     }
