@@ -13,6 +13,7 @@ import sys
 
 
 def _pydevcheck_install(event_dir):
+    import _io
     import _thread
     import errno
     import json
@@ -93,6 +94,29 @@ def _pydevcheck_install(event_dir):
 
     # --- which frames belong to the analysed project ------------------------------------------
 
+    # --- which flagged lines run -----------------------------------------------------------
+
+    # path -> lines of static findings not seen running yet.
+    flagged = {}
+    flagged_file = os.environ.get("PYDEVCHECK_FLAGGED")
+    if flagged_file:
+        try:
+            with _io.FileIO(flagged_file) as listing:
+                for entry in listing.read().decode("utf-8").splitlines():
+                    path, _, line = entry.rpartition("\t")
+                    if path and line.isdigit():
+                        flagged.setdefault(path, set()).add(int(line))
+        except OSError:
+            pass
+
+    def reached(path, line):
+        lines = flagged.get(path)
+        if not lines or line not in lines:
+            return False
+        lines.discard(line)
+        emit({"kind": "reached", "file": path, "line": line})
+        return True
+
     project_paths = {}
 
     def in_project(filename):
@@ -116,6 +140,9 @@ def _pydevcheck_install(event_dir):
             path = in_project(frame.f_code.co_filename)
             if path:
                 stack.append([path, frame.f_lineno, frame.f_code.co_name])
+                # Every frame of an acquisition we wrapped is running a line: free evidence of reach.
+                if path in flagged:
+                    reached(path, frame.f_lineno)
             frame = frame.f_back
             depth += 1
         return stack
@@ -503,27 +530,7 @@ def _pydevcheck_install(event_dir):
 
     enable_faulthandler()
 
-    # --- which flagged lines run ------------------------------------------------------------
-
-    flagged = {}
-    flagged_file = os.environ.get("PYDEVCHECK_FLAGGED")
-    if flagged_file:
-        try:
-            with io.FileIO(flagged_file) as listing:
-                for entry in listing.read().decode("utf-8").splitlines():
-                    path, _, line = entry.rpartition("\t")
-                    if path and line.isdigit():
-                        flagged.setdefault(path, set()).add(int(line))
-        except OSError:
-            pass
-
-    def reached(path, line):
-        lines = flagged.get(path)
-        if not lines or line not in lines:
-            return False
-        lines.discard(line)
-        emit({"kind": "reached", "file": path, "line": line})
-        return True
+    # --- exact line coverage of the flagged lines ------------------------------------------
 
     if flagged and hasattr(sys, "monitoring"):
         monitoring = sys.monitoring
@@ -550,8 +557,9 @@ def _pydevcheck_install(event_dir):
             monitoring.register_callback(tool, events.PY_START, on_start)
             monitoring.register_callback(tool, events.LINE, on_line)
             monitoring.set_events(tool, events.PY_START)
-    elif flagged:
-        # Before 3.12: a tracer that looks only at frames of flagged files and stops once their lines ran.
+    elif flagged and os.environ.get("PYDEVCHECK_TRACE_LINES"):
+        # Before 3.12 line events need a global tracer, which alone slows pytest by about 1.5x; it is
+        # asked for explicitly. It looks only at frames of flagged files, and at each line until it ran.
         code_lines = {}
 
         def local_trace(frame, event, _arg):
