@@ -1,5 +1,7 @@
 //! `cargo xtask <task>`: the project's automation, one subcommand per task, one function per subcommand.
 
+mod bench_confirm;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
@@ -7,7 +9,8 @@ const USAGE: &str = "\
 usage: cargo xtask <task> [args]
 
 tasks:
-  test [CARGO TEST ARGS]   prepare the Python venv in target/xtask-venv (pytest) and run `cargo test --workspace`";
+  test [CARGO TEST ARGS]   prepare the Python venv in target/xtask-venv (pytest) and run `cargo test --workspace`
+  bench-confirm [--runs N] `pydevcheck confirm` against plain `python -X dev` on the demo and a generated suite";
 
 /// pytest for the tests that run Python. 8.4 still supports Python 3.9, the oldest interpreter we accept.
 const PYTEST: &str = "pytest==8.4.2";
@@ -16,6 +19,7 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("test") => test(&args[1..]),
+        Some("bench-confirm") => bench_confirm::run(&args[1..]),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             Ok(())
