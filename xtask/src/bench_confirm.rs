@@ -42,7 +42,8 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
                 Command::new(&python)
                     .args(["-X", "dev", "-m", "pytest", "-q", "-p", "no:cacheprovider"])
                     .arg(&dir)
-                    .current_dir(&root),
+                    .current_dir(&root)
+                    .stdout(Stdio::null()),
             )?);
             let log = root.join("target/bench-confirm/confirm.json");
             let out = std::fs::File::create(&log).map_err(|e| e.to_string())?;

@@ -134,7 +134,7 @@ pub(crate) fn run(args: &ConfirmArgs) -> u8 {
         }
     };
     let diagnostics: Vec<_> = findings.iter().map(|f| f.diagnostic.clone()).collect();
-    let result = pydevcheck_runtime::confirm(&diagnostics, &confirm_options, &mut progress);
+    let result = pydevcheck_runtime::confirm(&diagnostics, &confirm_options, show_progress.then_some(&mut progress));
     if show_progress {
         let _ = write!(io::stderr(), "\r\x1b[2K");
     }
@@ -237,9 +237,8 @@ fn print_full(
     for (i, finding) in findings.iter().enumerate() {
         printer::print(out, OutputFormat::Full, std::slice::from_ref(finding), false, colors)?;
         writeln!(out, "  verdict: {}", verdict_text(&report.verdicts[i]))?;
-        if let Some(first) = report.evidence[i].first() {
+        if !report.evidence[i].is_empty() {
             let stack: Vec<String> = report.evidence[i].iter().map(frame_text).collect();
-            let _ = first;
             writeln!(out, "  created at: {}", stack.join(" <- "))?;
         }
         writeln!(out)?;

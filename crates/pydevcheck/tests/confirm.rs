@@ -383,3 +383,24 @@ fn an_existing_sitecustomize_still_runs() {
     assert!(marker.exists(), "the user's sitecustomize did not run");
     assert_eq!(verdicts(&report), [("app.py".into(), 1, "confirmed".into())]);
 }
+
+#[test]
+fn other_dev_mode_signals_become_runtime_only_findings() {
+    let script = "import asyncio\nimport time\nimport warnings\n\n\
+                  async def job():\n    return 1\n\n\
+                  def old_api():\n    warnings.warn('old_api is deprecated', DeprecationWarning)\n\n\
+                  async def slow():\n    time.sleep(0.15)\n\n\
+                  def main():\n    job()\n    old_api()\n    old_api()\n    loop = asyncio.new_event_loop()\n    del loop\n\n\
+                  main()\nasyncio.run(slow())\n";
+    let dir = project(&[("app.py", script)]);
+    let report = report(&confirm_in(dir.path(), &[], &[&python(), "app.py"]));
+    let found = runtime_only(&report);
+    for wanted in [
+        ("never-awaited".to_string(), "app.py".to_string(), 15, 1),
+        (r#"{"warning":"DeprecationWarning"}"#.to_string(), "app.py".to_string(), 9, 1),
+        ("resource-warning".to_string(), "app.py".to_string(), 18, 1),
+        ("asyncio".to_string(), "app.py".to_string(), 11, 1),
+    ] {
+        assert!(found.contains(&wanted), "{wanted:?} not in {found:?}");
+    }
+}

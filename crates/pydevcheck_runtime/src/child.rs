@@ -55,7 +55,10 @@ pub enum ChildOutcome {
 }
 
 /// Runs the child to its end, or to the timeout or an interrupt, and reaps its whole process group.
-pub(crate) fn run(spec: &ChildSpec<'_>, progress: &mut dyn FnMut(&Progress)) -> Result<ChildOutcome, RuntimeError> {
+pub(crate) fn run(
+    spec: &ChildSpec<'_>,
+    mut progress: Option<&mut dyn FnMut(&Progress)>,
+) -> Result<ChildOutcome, RuntimeError> {
     let Some((program, args)) = spec.command.split_first() else {
         return Err(RuntimeError::Spawn {
             command: String::new(),
@@ -116,7 +119,9 @@ pub(crate) fn run(spec: &ChildSpec<'_>, progress: &mut dyn FnMut(&Progress)) -> 
             }
             _ => {}
         }
-        if now.duration_since(last_progress) >= Duration::from_millis(250) {
+        if let Some(progress) =
+            progress.as_mut().filter(|_| now.duration_since(last_progress) >= Duration::from_secs(1))
+        {
             last_progress = now;
             progress(&Progress { elapsed: now.duration_since(start), events: crate::events::count(spec.event_dir) });
         }

@@ -99,11 +99,12 @@ pub struct Report {
 }
 
 /// Runs `options.command` under Development Mode with the shim and correlates what it reports with
-/// `findings`. `progress` is called about four times a second while the child runs.
+/// `findings`. `progress`, when given, is called about once a second while the child runs (each call
+/// reads the event files to count them).
 pub fn confirm(
     findings: &[Diagnostic],
     options: &ConfirmOptions,
-    progress: &mut dyn FnMut(&Progress),
+    progress: Option<&mut dyn FnMut(&Progress)>,
 ) -> Result<Report, RuntimeError> {
     let roots: Vec<PathBuf> = options.roots.iter().map(|root| canonical(root)).collect();
     let flagged: Vec<(PathBuf, u32)> = findings.iter().map(|d| (canonical(&d.path), d.span.start.row)).collect();
