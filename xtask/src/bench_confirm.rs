@@ -3,8 +3,9 @@
 //!
 //! Two suites: the demo project, and a generated one (50 modules, 500 tests; a third of the functions leak
 //! a file inline, a third through a call by name, a third are clean). Runs alternate plain/confirm so that
-//! drift in machine load hits both sides alike; the medians and their ratio are printed. DESIGN.md's
-//! targets: overhead at most 1.25x, attribution at least 95 %.
+//! drift in machine load hits every side alike; the medians and their ratio are printed, for `confirm`
+//! and for `confirm --no-line-tracing` (the same on Python 3.12+, where `sys.monitoring` replaces the
+//! tracer). DESIGN.md's targets: overhead at most 1.25x, attribution at least 95 %.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -30,12 +31,16 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
     let generated = root.join("target/bench-confirm/suite");
     generate_suite(&generated)?;
 
-    println!("suite      tests  plain -X dev (median)  confirm (median)  overhead  ResourceWarnings attributed");
+    println!(
+        "suite      tests  plain -X dev (median)  confirm (median)  overhead  --no-line-tracing  overhead  \
+         ResourceWarnings attributed"
+    );
     for (name, dir, tests) in
         [("demo", root.join("fixtures/projects/demo"), 0), ("generated", generated, MODULES * TESTS_PER_MODULE)]
     {
         let mut plain = Vec::new();
         let mut confirm = Vec::new();
+        let mut untraced = Vec::new();
         let mut attribution = (0, 0);
         for _ in 0..runs {
             plain.push(time(
@@ -45,29 +50,34 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
                     .current_dir(&root)
                     .stdout(Stdio::null()),
             )?);
-            let log = root.join("target/bench-confirm/confirm.json");
-            let out = std::fs::File::create(&log).map_err(|e| e.to_string())?;
-            let mut command = Command::new(&binary);
-            command
-                .args(["confirm", "--quiet", "--output-format", "json"])
-                .arg(&dir)
-                .arg("--")
-                .arg(&python)
-                .args(["-m", "pytest", "-q", "-p", "no:cacheprovider"])
-                .arg(&dir)
-                .current_dir(&root)
-                .stdout(out);
-            confirm.push(time(&mut command)?);
-            attribution = attributed(&log)?;
+            for (flags, times) in [(&[][..], &mut confirm), (&["--no-line-tracing"][..], &mut untraced)] {
+                let log = root.join("target/bench-confirm/confirm.json");
+                let out = std::fs::File::create(&log).map_err(|e| e.to_string())?;
+                let mut command = Command::new(&binary);
+                command
+                    .args(["confirm", "--quiet", "--output-format", "json"])
+                    .args(flags)
+                    .arg(&dir)
+                    .arg("--")
+                    .arg(&python)
+                    .args(["-m", "pytest", "-q", "-p", "no:cacheprovider"])
+                    .arg(&dir)
+                    .current_dir(&root)
+                    .stdout(out);
+                times.push(time(&mut command)?);
+                attribution = attributed(&log)?;
+            }
         }
-        let (p, c) = (median(&mut plain), median(&mut confirm));
+        let (p, c, u) = (median(&mut plain), median(&mut confirm), median(&mut untraced));
         let share = if attribution.1 == 0 { 100.0 } else { 100.0 * attribution.0 as f64 / attribution.1 as f64 };
         let tests = if tests == 0 { "demo".to_string() } else { tests.to_string() };
         println!(
-            "{name:<10} {tests:>5}  {:>19.3} s  {:>14.3} s  {:>7.2}x  {}/{} ({share:.1} %)",
+            "{name:<10} {tests:>5}  {:>19.3} s  {:>14.3} s  {:>7.2}x  {:>15.3} s  {:>7.2}x  {}/{} ({share:.1} %)",
             p.as_secs_f64(),
             c.as_secs_f64(),
             c.as_secs_f64() / p.as_secs_f64(),
+            u.as_secs_f64(),
+            u.as_secs_f64() / p.as_secs_f64(),
             attribution.0,
             attribution.1
         );

@@ -247,7 +247,7 @@ fn timeout_kills_the_whole_process_group() {
                   time.sleep(60)\n";
     let dir = project(&[("hang.py", script)]);
     let start = Instant::now();
-    let output = confirm_in(dir.path(), &["--timeout", "1"], &[&python(), "hang.py"]);
+    let output = confirm_in(dir.path(), &["--timeout", "3"], &[&python(), "hang.py"]);
     let report = report(&output);
     assert!(start.elapsed() < Duration::from_secs(20));
     assert_eq!(output.status.code(), Some(2));
@@ -403,4 +403,19 @@ fn other_dev_mode_signals_become_runtime_only_findings() {
     ] {
         assert!(found.contains(&wanted), "{wanted:?} not in {found:?}");
     }
+}
+
+#[test]
+fn line_tracing_tells_not_reached_from_not_reproduced_for_unwrapped_acquirers() {
+    // No wrapper sees `sqlite3.connect`, and before 3.13 the leak prints nothing: only line tracing (or
+    // `sys.monitoring` on 3.12+) knows that the line ran.
+    let script = "import sqlite3\n\ndef one():\n    db = sqlite3.connect(':memory:')\n    return db.execute('select 1').fetchone()\n\none()\n";
+    let dir = project(&[("db.py", script)]);
+    let traced = report(&confirm_in(dir.path(), &[], &[&python(), "db.py"]));
+    let verdict = verdicts(&traced);
+    assert!(
+        verdict == [("db.py".into(), 4, "not-reproduced".into())]
+            || verdict == [("db.py".into(), 4, "confirmed".into())],
+        "{verdict:?}"
+    );
 }

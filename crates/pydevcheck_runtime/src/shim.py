@@ -557,14 +557,16 @@ def _pydevcheck_install(event_dir):
             monitoring.register_callback(tool, events.PY_START, on_start)
             monitoring.register_callback(tool, events.LINE, on_line)
             monitoring.set_events(tool, events.PY_START)
-    elif flagged and os.environ.get("PYDEVCHECK_TRACE_LINES"):
-        # Before 3.12 line events need a global tracer, which alone slows pytest by about 1.5x; it is
-        # asked for explicitly. It looks only at frames of flagged files, and at each line until it ran.
+    elif flagged and not os.environ.get("PYDEVCHECK_NO_LINE_TRACING"):
+        # Before 3.12 line events need a global tracer, which alone slows pytest by about 1.5x. It looks
+        # only at frames of flagged files, at each line until it ran, and goes away once all of them ran.
         code_lines = {}
 
         def local_trace(frame, event, _arg):
-            if event == "line":
-                reached(in_project(frame.f_code.co_filename), frame.f_lineno)
+            if event == "line" and reached(in_project(frame.f_code.co_filename), frame.f_lineno):
+                if not any(flagged.values()):
+                    sys.settrace(None)
+                    threading.settrace(None)
             return local_trace
 
         def global_trace(frame, _event, _arg):
@@ -575,9 +577,9 @@ def _pydevcheck_install(event_dir):
                 code_lines[code] = lines
             return local_trace if lines else None
 
-        sys.settrace(global_trace)
         import threading
 
+        sys.settrace(global_trace)
         threading.settrace(global_trace)
 
     # --- the process's life -----------------------------------------------------------------
