@@ -1,6 +1,7 @@
 //! `cargo xtask <task>`: the project's automation, one subcommand per task, one function per subcommand.
 
 mod bench;
+mod bench_confirm;
 mod codecs;
 mod corpus;
 
@@ -15,6 +16,8 @@ tasks:
   test [CARGO TEST ARGS]   prepare the Python venv in target/xtask-venv (pytest) and run `cargo test --workspace`
   bench [--quick] [--corpus stdlib|large|both] [--runs N] [--write-baseline]
                            time pydevcheck against ruff SIM115 on the same files (docs/performance.md)
+  bench-confirm [--runs N] `pydevcheck confirm` against plain `python -X dev` on the demo and a generated suite
+  codecs                   regenerate the codec and error-handler table from the local CPython
   corpus                   download and unpack the large benchmark corpus into target/corpus/large";
 
 /// pytest for the tests that run Python. 8.4 still supports Python 3.9, the oldest interpreter we accept.
@@ -26,6 +29,7 @@ fn main() -> ExitCode {
         Some("test") => test(&args[1..]),
         Some("bench") => bench::bench(&args[1..]),
         Some("bench-measure") => bench::measure_child(&args[1..]),
+        Some("bench-confirm") => bench_confirm::run(&args[1..]),
         Some("corpus") => corpus::corpus(&args[1..]),
         Some("codecs") => codecs::run(),
         Some("-h" | "--help" | "help") => {

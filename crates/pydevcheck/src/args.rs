@@ -30,10 +30,12 @@ pub(crate) enum Command {
     Check(CheckArgs),
     /// Print the documentation of one rule, or of all of them.
     Rule(RuleArgs),
+    /// Check, then run a command under Python's Development Mode and give each finding a verdict.
+    Confirm(crate::confirm::ConfirmArgs),
 }
 
 /// The subcommands' names: an invocation starting with anything else is a `check`.
-pub(crate) const SUBCOMMANDS: &[&str] = &["check", "rule", "help"];
+pub(crate) const SUBCOMMANDS: &[&str] = &["check", "rule", "confirm", "help"];
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct CheckArgs {

@@ -2,6 +2,7 @@
 //! turns the outcome into an exit status (0 no findings, 1 findings, 2 usage, I/O or internal error).
 
 mod args;
+mod confirm;
 mod printer;
 
 use std::io::{self, IsTerminal, Write};
@@ -21,6 +22,7 @@ fn main() -> ExitCode {
     let code = match cli.command {
         Command::Check(args) => check(&args),
         Command::Rule(args) => rule(&args),
+        Command::Confirm(args) => confirm::run(&args),
     };
     ExitCode::from(code)
 }

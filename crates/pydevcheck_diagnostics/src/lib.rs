@@ -78,3 +78,57 @@ impl Diagnostic {
         (&self.path, self.span.start, self.rule.code)
     }
 }
+
+/// What running the code under Development Mode said about one static finding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "verdict")]
+pub enum Verdict {
+    /// Dev mode reported the bug: `events` runtime events were created at the finding's line.
+    Confirmed { events: u32 },
+    /// The finding's line ran, and dev mode reported nothing created there.
+    NotReproduced,
+    /// The finding's line never ran.
+    NotReached,
+}
+
+/// One frame of a runtime stack, inside the analysed paths.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct Frame {
+    pub path: PathBuf,
+    pub line: u32,
+    /// Empty when the source of the event does not name it.
+    pub function: String,
+}
+
+/// The kind of dev-mode signal a runtime-only finding groups.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RuntimeCategory {
+    /// `ResourceWarning`: an object finalized while still open.
+    ResourceWarning,
+    /// `OSError: [Errno 9] Bad file descriptor`, from a destructor or an `os.close` call.
+    BadFileDescriptor,
+    /// `RuntimeWarning: coroutine ... was never awaited`.
+    NeverAwaited,
+    /// Another warning raised by project code; the string is its class (`DeprecationWarning`).
+    Warning(String),
+    /// An exception ignored in a destructor or callback (`sys.unraisablehook`) other than EBADF.
+    Unraisable,
+    /// An asyncio debug-mode report (slow callback, task destroyed while pending, ...).
+    Asyncio,
+    /// A fatal error (signal, `abort`, debug allocator) with the faulthandler traceback.
+    Fatal,
+}
+
+/// Events of one category at one site that no static finding explains, grouped with a count.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RuntimeFinding {
+    pub category: RuntimeCategory,
+    /// The message of the first event of the group, as Python printed it.
+    pub message: String,
+    /// The innermost project frame of the creation stack, when there is one.
+    pub site: Option<Frame>,
+    /// The creation stack of the first event, innermost first, project frames only.
+    pub stack: Vec<Frame>,
+    pub count: u32,
+}

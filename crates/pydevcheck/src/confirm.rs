@@ -1,0 +1,422 @@
+//! `pydevcheck confirm`: the static pass, then the command under Development Mode, then every finding with
+//! its verdict and the runtime-only findings, in `full`, `concise` or `json`.
+//!
+//! Exit status: 1 when `--fail-on` is met, 2 when the run could not be done or did not finish (no Python,
+//! a timeout, Ctrl-C), else 0. The command's own exit status is reported, never passed on.
+
+use std::ffi::OsString;
+use std::io::{self, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use clap::ValueEnum;
+use pydevcheck_analyzer::discover::DiscoverOptions;
+use pydevcheck_analyzer::{check_paths, CheckOptions, RuleSelection};
+use pydevcheck_diagnostics::{Frame, RuntimeCategory, RuntimeFinding, Verdict};
+use pydevcheck_runtime::{ChildOutcome, ConfirmOptions, Driver, Output, Progress, Report};
+use serde::Serialize;
+
+use crate::args::{ColorChoice, OutputFormat};
+use crate::printer::{self, Finding};
+use crate::{EXIT_ERROR, EXIT_FINDINGS};
+
+const EXAMPLES: &str = "\
+Examples:
+  pydevcheck confirm src/ -- python -m pytest -q tests/   run the suite under dev mode, verdict per finding
+  pydevcheck confirm . -- python app.py --selftest        any command; Python children are followed too
+  pydevcheck confirm src/                                 pytest on the tests importing a flagged module
+
+Verdicts: confirmed (dev mode reported an object created at the finding's line; for PDC301/PDC302 the
+`os.close` line), not reproduced (the line ran, nothing was reported), not reached (the line never ran).
+Events no finding explains are printed as runtime-only findings, grouped by category and site.
+
+Exit status: 1 when --fail-on is met, 2 when the run could not be done or did not finish, else 0.";
+
+#[derive(Debug, clap::Args)]
+#[command(after_help = EXAMPLES)]
+pub(crate) struct ConfirmArgs {
+    /// Files and directories to check; runtime frames in files below them are the project's.
+    #[arg(default_value = ".")]
+    paths: Vec<PathBuf>,
+    /// The command to run under dev mode, after `--`. Without it, pytest runs the tests that import a
+    /// flagged module, if there is a pytest suite.
+    #[arg(last = true, value_name = "COMMAND")]
+    command: Vec<OsString>,
+    /// The interpreter checked for its version and used for the pytest driver.
+    #[arg(long, default_value = "python3")]
+    python: OsString,
+    /// Seconds before the command's whole process group is stopped (SIGTERM, then SIGKILL).
+    #[arg(long, default_value_t = 900, value_name = "SECS")]
+    timeout: u64,
+    /// What makes the exit status 1: a confirmed or runtime-only finding, or any finding at all.
+    #[arg(long, value_enum, default_value_t = FailOn::Confirmed)]
+    fail_on: FailOn,
+    /// Send the command's stdout and stderr to a log file, and print no summary or progress.
+    #[arg(long, short)]
+    quiet: bool,
+    /// Also record allocation tracebacks with tracemalloc (`PYTHONTRACEMALLOC=N`), the fallback for
+    /// objects no wrapper sees.
+    #[arg(long, value_name = "FRAMES")]
+    tracemalloc: Option<u32>,
+    /// Before Python 3.12, do not trace the lines of flagged files (the tracer costs pytest up to 1.5x).
+    /// A line then counts as reached only when a wrapped acquirer (`open`, `os.open`, `socket`, `Popen`,
+    /// ...) or `os.close` ran on it, so "not reached" may be wrong for other acquirers. No effect on 3.12+.
+    #[arg(long)]
+    no_line_tracing: bool,
+    #[arg(long, value_enum, default_value_t = OutputFormat::Full)]
+    output_format: OutputFormat,
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum FailOn {
+    /// A confirmed finding or a runtime-only finding.
+    Confirmed,
+    /// Any static or runtime-only finding, whatever its verdict.
+    Finding,
+}
+
+pub(crate) fn run(args: &ConfirmArgs) -> u8 {
+    if let Err(error) = pydevcheck_runtime::python_version(&args.python) {
+        crate::report_error(&error.to_string());
+        return EXIT_ERROR;
+    }
+    let options =
+        CheckOptions { discover: DiscoverOptions::standard(), jobs: None, selection: RuleSelection::defaults() };
+    let static_run = check_paths(&args.paths, &options);
+    for error in &static_run.errors {
+        crate::report_error(&error.to_string());
+    }
+    let findings = printer::findings(&static_run.files);
+
+    let command = if args.command.is_empty() {
+        let checked: Vec<PathBuf> = static_run.files.iter().map(|f| f.path.clone()).collect();
+        let mut flagged: Vec<PathBuf> = findings.iter().map(|f| f.diagnostic.path.clone()).collect();
+        flagged.dedup();
+        match pydevcheck_runtime::pytest_driver(Path::new(&args.python), &args.paths, &checked, &flagged) {
+            Driver::Pytest { command } => {
+                let _ = writeln!(io::stderr(), "pydevcheck: no COMMAND given; running `{}`", shown(&command));
+                command
+            }
+            Driver::Nothing { suggestions } => {
+                let mut text = "no COMMAND given and no pytest test imports a flagged module; say what to run \
+                                after `--`, for example `pydevcheck confirm src/ -- python -m pytest tests/`"
+                    .to_string();
+                for suggestion in suggestions {
+                    text.push_str(&format!("\n  a flagged script has a `__main__` block: `{suggestion}`"));
+                }
+                crate::report_error(&text);
+                return EXIT_ERROR;
+            }
+        }
+    } else {
+        args.command.clone()
+    };
+
+    let log = args.quiet.then(|| std::env::temp_dir().join(format!("pydevcheck-confirm-{}.log", std::process::id())));
+    let confirm_options = ConfirmOptions {
+        command: command.clone(),
+        roots: args.paths.clone(),
+        timeout: Duration::from_secs(args.timeout),
+        output: log.clone().map_or(Output::PassThrough, Output::Log),
+        tracemalloc: args.tracemalloc,
+        trace_lines: !args.no_line_tracing,
+    };
+    let show_progress = !args.quiet && io::stderr().is_terminal() && std::env::var_os("CI").is_none();
+    let mut progress = |p: &Progress| {
+        if show_progress {
+            let _ = write!(
+                io::stderr(),
+                "\r\x1b[2Kpydevcheck confirm: {:.1} s, {} events",
+                p.elapsed.as_secs_f64(),
+                p.events
+            );
+        }
+    };
+    let diagnostics: Vec<_> = findings.iter().map(|f| f.diagnostic.clone()).collect();
+    let result = pydevcheck_runtime::confirm(&diagnostics, &confirm_options, show_progress.then_some(&mut progress));
+    if show_progress {
+        let _ = write!(io::stderr(), "\r\x1b[2K");
+    }
+    let report = match result {
+        Ok(report) => report,
+        Err(error) => {
+            crate::report_error(&error.to_string());
+            return EXIT_ERROR;
+        }
+    };
+
+    let colors = crate::colors(args.color);
+    let mut stdout = io::BufWriter::new(io::stdout().lock());
+    let printed = match args.output_format {
+        OutputFormat::Full => print_full(&mut stdout, &findings, &report, colors),
+        OutputFormat::Concise => print_concise(&mut stdout, &findings, &report),
+        OutputFormat::Json => print_json(&mut stdout, &findings, &report, &command, log.as_deref()),
+    }
+    .and_then(|()| stdout.flush());
+    if let Err(error) = printed {
+        if error.kind() != io::ErrorKind::BrokenPipe {
+            crate::report_error(&format!("cannot write the report: {error}"));
+            return EXIT_ERROR;
+        }
+    }
+    if !args.quiet && args.output_format != OutputFormat::Json {
+        let _ = writeln!(io::stderr(), "{}", outcome_line(&command, &report));
+        let _ = writeln!(io::stderr(), "{}", summary(&report));
+    }
+    if let Some(log) = log {
+        if args.output_format != OutputFormat::Json {
+            let _ = writeln!(io::stderr(), "the command's output is in {}", log.display());
+        }
+    }
+
+    let incomplete = matches!(report.child, ChildOutcome::TimedOut { .. } | ChildOutcome::Interrupted { .. });
+    let failed = match args.fail_on {
+        FailOn::Confirmed => {
+            report.verdicts.iter().any(|v| matches!(v, Verdict::Confirmed { .. })) || !report.runtime_only.is_empty()
+        }
+        FailOn::Finding => !report.verdicts.is_empty() || !report.runtime_only.is_empty(),
+    };
+    if incomplete || !static_run.errors.is_empty() {
+        EXIT_ERROR
+    } else if failed {
+        EXIT_FINDINGS
+    } else {
+        0
+    }
+}
+
+fn shown(command: &[OsString]) -> String {
+    command.iter().map(|a| a.to_string_lossy()).collect::<Vec<_>>().join(" ")
+}
+
+/// A path as the user would type it: relative to the working directory when below it.
+fn relative(path: &Path) -> String {
+    let cwd = std::env::current_dir().ok().and_then(|d| d.canonicalize().ok());
+    match cwd.as_deref().and_then(|cwd| path.strip_prefix(cwd).ok()) {
+        Some(rel) => rel.display().to_string(),
+        None => path.display().to_string(),
+    }
+}
+
+fn verdict_text(verdict: &Verdict) -> String {
+    match verdict {
+        Verdict::Confirmed { events: 1 } => "confirmed (1 event)".to_string(),
+        Verdict::Confirmed { events } => format!("confirmed ({events} events)"),
+        Verdict::NotReproduced => "not reproduced (the line ran; dev mode reported nothing created there)".to_string(),
+        Verdict::NotReached => "not reached (the line never ran)".to_string(),
+    }
+}
+
+fn frame_text(frame: &Frame) -> String {
+    if frame.function.is_empty() {
+        format!("{}:{}", relative(&frame.path), frame.line)
+    } else {
+        format!("{}:{} in {}", relative(&frame.path), frame.line, frame.function)
+    }
+}
+
+fn category_text(category: &RuntimeCategory) -> &str {
+    match category {
+        RuntimeCategory::ResourceWarning => "ResourceWarning",
+        RuntimeCategory::BadFileDescriptor => "OSError EBADF",
+        RuntimeCategory::NeverAwaited => "coroutine never awaited",
+        RuntimeCategory::Warning(name) => name,
+        RuntimeCategory::Unraisable => "exception ignored",
+        RuntimeCategory::Asyncio => "asyncio debug",
+        RuntimeCategory::Fatal => "fatal error",
+    }
+}
+
+fn print_full(
+    out: &mut dyn Write,
+    findings: &[Finding<'_>],
+    report: &Report,
+    colors: printer::Colors,
+) -> io::Result<()> {
+    for (i, finding) in findings.iter().enumerate() {
+        printer::print(out, OutputFormat::Full, std::slice::from_ref(finding), false, colors)?;
+        writeln!(out, "  verdict: {}", verdict_text(&report.verdicts[i]))?;
+        if !report.evidence[i].is_empty() {
+            let stack: Vec<String> = report.evidence[i].iter().map(frame_text).collect();
+            writeln!(out, "  created at: {}", stack.join(" <- "))?;
+        }
+        writeln!(out)?;
+    }
+    for finding in &report.runtime_only {
+        print_runtime_only(out, finding)?;
+    }
+    Ok(())
+}
+
+fn print_runtime_only(out: &mut dyn Write, finding: &RuntimeFinding) -> io::Result<()> {
+    let site = finding.site.as_ref().map_or_else(|| "no project frame".to_string(), frame_text);
+    let count = if finding.count > 1 { format!(" ({} times)", finding.count) } else { String::new() };
+    writeln!(out, "runtime-only: {} at {site}{count}", category_text(&finding.category))?;
+    for line in finding.message.lines() {
+        writeln!(out, "  | {line}")?;
+    }
+    if finding.stack.len() > 1 {
+        writeln!(out, "  created at: {}", finding.stack.iter().map(frame_text).collect::<Vec<_>>().join(" <- "))?;
+    }
+    writeln!(out)
+}
+
+fn print_concise(out: &mut dyn Write, findings: &[Finding<'_>], report: &Report) -> io::Result<()> {
+    for (finding, verdict) in findings.iter().zip(&report.verdicts) {
+        let d = finding.diagnostic;
+        let verdict = match verdict {
+            Verdict::Confirmed { .. } => "confirmed",
+            Verdict::NotReproduced => "not reproduced",
+            Verdict::NotReached => "not reached",
+        };
+        writeln!(
+            out,
+            "{}:{}:{}: {} {} [{verdict}]",
+            d.path.display(),
+            d.span.start.row,
+            d.span.start.column,
+            d.rule.code,
+            d.message
+        )?;
+    }
+    for finding in &report.runtime_only {
+        let site =
+            finding.site.as_ref().map_or_else(|| "-".to_string(), |f| format!("{}:{}:1", relative(&f.path), f.line));
+        let first_line = finding.message.lines().next().unwrap_or("");
+        writeln!(out, "{site}: runtime-only {} x{}: {first_line}", category_text(&finding.category), finding.count)?;
+    }
+    Ok(())
+}
+
+fn outcome_line(command: &[OsString], report: &Report) -> String {
+    let command = shown(command);
+    let mut line = match &report.child {
+        ChildOutcome::Exited { code, clean_exit: true, .. } => format!("`{command}` exited with status {code}"),
+        ChildOutcome::Exited { code, clean_exit: false, .. } => {
+            format!("`{command}` exited with status {code} without running `atexit` (`os._exit` or a crash)")
+        }
+        ChildOutcome::Signalled { signal, .. } => format!("`{command}` was killed by signal {signal}"),
+        ChildOutcome::TimedOut { after, phase } => format!(
+            "`{command}` timed out after {} s and its process group was killed; it was in {phase}; the results are partial",
+            after.as_secs()
+        ),
+        ChildOutcome::Interrupted { phase } => {
+            format!("interrupted: `{command}` was stopped while in {phase}; the results are partial")
+        }
+    };
+    if matches!(
+        report.child,
+        ChildOutcome::Exited { leftovers: true, .. } | ChildOutcome::Signalled { leftovers: true, .. }
+    ) {
+        line.push_str("; processes it left running in its group were terminated");
+    }
+    if !report.shim_loaded {
+        line.push_str("; the dev-mode shim never loaded (not a Python command, or started with -I, -E or -S)");
+    }
+    line
+}
+
+fn summary(report: &Report) -> String {
+    let count = |wanted: fn(&Verdict) -> bool| report.verdicts.iter().filter(|v| wanted(v)).count();
+    format!(
+        "{} findings: {} confirmed, {} not reproduced, {} not reached; {} runtime-only; {} Python processes, \
+         {} of {} ResourceWarnings attributed to a project line",
+        report.verdicts.len(),
+        count(|v| matches!(v, Verdict::Confirmed { .. })),
+        count(|v| matches!(v, Verdict::NotReproduced)),
+        count(|v| matches!(v, Verdict::NotReached)),
+        report.runtime_only.len(),
+        report.processes,
+        report.resource_warnings_attributed,
+        report.resource_warnings,
+    )
+}
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    findings: Vec<JsonVerdict<'a>>,
+    runtime_only: &'a [RuntimeFinding],
+    run: JsonRun,
+}
+
+#[derive(Serialize)]
+struct JsonVerdict<'a> {
+    code: &'a str,
+    name: &'a str,
+    message: &'a str,
+    filename: String,
+    row: u32,
+    column: u32,
+    #[serde(flatten)]
+    verdict: Verdict,
+    evidence: &'a [Frame],
+}
+
+#[derive(Serialize)]
+struct JsonRun {
+    command: Vec<String>,
+    /// `exited`, `signalled`, `timed-out` or `interrupted`.
+    outcome: &'static str,
+    exit_code: Option<i32>,
+    signal: Option<i32>,
+    phase: Option<&'static str>,
+    clean_exit: Option<bool>,
+    processes: usize,
+    processes_without_exit: usize,
+    shim_loaded: bool,
+    resource_warnings: usize,
+    resource_warnings_attributed: usize,
+    /// Where the command's output went with `--quiet`.
+    log: Option<String>,
+}
+
+fn print_json(
+    out: &mut dyn Write,
+    findings: &[Finding<'_>],
+    report: &Report,
+    command: &[OsString],
+    log: Option<&Path>,
+) -> io::Result<()> {
+    let verdicts = findings
+        .iter()
+        .zip(&report.verdicts)
+        .zip(&report.evidence)
+        .map(|((f, verdict), evidence)| JsonVerdict {
+            code: f.diagnostic.rule.code,
+            name: f.diagnostic.rule.name,
+            message: &f.diagnostic.message,
+            filename: f.diagnostic.path.to_string_lossy().into_owned(),
+            row: f.diagnostic.span.start.row,
+            column: f.diagnostic.span.start.column,
+            verdict: *verdict,
+            evidence,
+        })
+        .collect();
+    let (outcome, exit_code, signal, phase, clean_exit) = match &report.child {
+        ChildOutcome::Exited { code, clean_exit, .. } => ("exited", Some(*code), None, None, Some(*clean_exit)),
+        ChildOutcome::Signalled { signal, .. } => ("signalled", None, Some(*signal), None, None),
+        ChildOutcome::TimedOut { phase, .. } => ("timed-out", None, None, Some(*phase), None),
+        ChildOutcome::Interrupted { phase } => ("interrupted", None, None, Some(*phase), None),
+    };
+    let run = JsonRun {
+        command: command.iter().map(|a| a.to_string_lossy().into_owned()).collect(),
+        outcome,
+        exit_code,
+        signal,
+        phase,
+        clean_exit,
+        processes: report.processes,
+        processes_without_exit: report.processes_without_exit,
+        shim_loaded: report.shim_loaded,
+        resource_warnings: report.resource_warnings,
+        resource_warnings_attributed: report.resource_warnings_attributed,
+        log: log.map(|path| path.display().to_string()),
+    };
+    serde_json::to_writer_pretty(
+        &mut *out,
+        &JsonReport { findings: verdicts, runtime_only: &report.runtime_only, run },
+    )?;
+    writeln!(out)
+}

@@ -1,0 +1,421 @@
+//! `pydevcheck confirm` end to end: the real binary runs real Python (`$PYDEVCHECK_PYTHON`, else `python3`)
+//! on scripts written into temporary directories, and the JSON report is checked. The demo test needs
+//! pytest: `cargo xtask test` provides it through `target/xtask-venv`.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_pydevcheck");
+
+fn python() -> String {
+    std::env::var("PYDEVCHECK_PYTHON").unwrap_or_else(|_| "python3".to_string())
+}
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
+}
+
+/// A temporary project with these files.
+fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in files {
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    dir
+}
+
+/// `pydevcheck confirm --quiet --output-format json [FLAGS] . -- COMMAND` in `dir`.
+fn confirm_in(dir: &Path, flags: &[&str], command: &[&str]) -> Output {
+    let mut cmd = Command::new(BIN);
+    cmd.arg("confirm").args(["--quiet", "--output-format", "json"]).args(flags).arg(".").arg("--").args(command);
+    cmd.current_dir(dir).env_remove("PYTHONPATH").env_remove("PYTHONWARNINGS").env_remove("PYTHONDEVMODE");
+    cmd.output().unwrap()
+}
+
+/// The JSON report of a run; removes the `--quiet` log it names.
+#[track_caller]
+fn report(output: &Output) -> Value {
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let value: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| {
+        panic!("not JSON ({e}):\n{stdout}\n--- stderr ---\n{}", String::from_utf8_lossy(&output.stderr))
+    });
+    if let Some(log) = value["run"]["log"].as_str() {
+        let _ = std::fs::remove_file(log);
+    }
+    value
+}
+
+/// (file name, row, verdict) of every finding.
+fn verdicts(report: &Value) -> Vec<(String, u64, String)> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let name = Path::new(f["filename"].as_str().unwrap()).file_name().unwrap().to_string_lossy().into_owned();
+            (name, f["row"].as_u64().unwrap(), f["verdict"].as_str().unwrap().to_string())
+        })
+        .collect()
+}
+
+/// (category, file name, line, count) of every runtime-only finding.
+fn runtime_only(report: &Value) -> Vec<(String, String, u64, u64)> {
+    report["runtime_only"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let category = match &f["category"] {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            let name = f["site"]["path"]
+                .as_str()
+                .map(|p| Path::new(p).file_name().unwrap().to_string_lossy().into_owned())
+                .unwrap_or_default();
+            (category, name, f["site"]["line"].as_u64().unwrap_or(0), f["count"].as_u64().unwrap())
+        })
+        .collect()
+}
+
+#[test]
+fn runtime_fixtures_are_confirmed_on_their_annotated_lines() {
+    let dir = repo_root().join("fixtures/runtime");
+    let mut fixtures: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "py"))
+        .filter(|p| !p.file_name().unwrap().to_string_lossy().starts_with('_'))
+        .collect();
+    fixtures.sort();
+    assert!(!fixtures.is_empty());
+    let failures: Vec<String> = std::thread::scope(|scope| {
+        let runs: Vec<_> = fixtures
+            .iter()
+            .map(|fixture| {
+                let dir = &dir;
+                scope.spawn(move || {
+                    let name = fixture.file_name().unwrap().to_str().unwrap();
+                    let output = confirm_in(dir, &[], &[&python(), name]);
+                    (fixture, report(&output))
+                })
+            })
+            .collect();
+        runs.into_iter()
+            .map(|h| h.join().unwrap())
+            .filter_map(|(fixture, report)| {
+                let source = std::fs::read_to_string(fixture).unwrap();
+                let name = fixture.file_name().unwrap().to_string_lossy().into_owned();
+                let mut problems = Vec::new();
+                for (index, line) in source.lines().enumerate() {
+                    let observable = ["PDC101", "PDC102", "PDC301", "PDC302"]
+                        .iter()
+                        .any(|c| line.contains(&format!("# error: [{c}]")));
+                    if !observable {
+                        continue;
+                    }
+                    let row = index as u64 + 1;
+                    let found = verdicts(&report).into_iter().find(|(f, r, _)| *f == name && *r == row);
+                    if found.as_ref().map(|v| v.2.as_str()) != Some("confirmed") {
+                        problems.push(format!("line {row}: {found:?}"));
+                    }
+                }
+                for extra in runtime_only(&report) {
+                    if extra.0 == "resource-warning" || extra.0 == "bad-file-descriptor" {
+                        problems.push(format!("an event no finding explains: {extra:?}"));
+                    }
+                }
+                (!problems.is_empty()).then(|| format!("{name}: {}", problems.join("; ")))
+            })
+            .collect()
+    });
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// An interpreter with pytest: `$PYDEVCHECK_PYTHON`, else the venv `cargo xtask test` creates.
+fn python_with_pytest() -> String {
+    let venv = repo_root().join("target/xtask-venv/bin/python");
+    let candidates = [std::env::var("PYDEVCHECK_PYTHON").ok(), Some(venv.display().to_string())];
+    for python in candidates.into_iter().flatten() {
+        let ok = Command::new(&python).args(["-c", "import pytest"]).stderr(Stdio::null()).status();
+        if ok.is_ok_and(|s| s.success()) {
+            return python;
+        }
+    }
+    panic!("no Python with pytest: run `cargo xtask test`, or set PYDEVCHECK_PYTHON to one");
+}
+
+#[test]
+fn demo_shows_every_verdict_and_a_runtime_only_leak() {
+    let python = python_with_pytest();
+    let root = repo_root();
+    let output = Command::new(BIN)
+        .args(["confirm", "--quiet", "--output-format", "json", "fixtures/projects/demo", "--"])
+        .args([python.as_str(), "-m", "pytest", "-q", "-p", "no:cacheprovider", "fixtures/projects/demo"])
+        .current_dir(&root)
+        .output()
+        .unwrap();
+    let report = report(&output);
+    assert_eq!(output.status.code(), Some(1), "confirmed findings make the exit status 1");
+    assert_eq!(report["run"]["exit_code"], 0, "the suite itself passes");
+    let verdicts = verdicts(&report);
+    for wanted in ["confirmed", "not-reproduced", "not-reached"] {
+        assert!(verdicts.iter().any(|v| v.2 == wanted), "no {wanted} verdict: {verdicts:?}");
+    }
+    assert!(verdicts.contains(&("util.py".into(), 9, "confirmed".into())), "{verdicts:?}");
+    assert!(
+        verdicts.contains(&("client.py".into(), 38, "confirmed".into())),
+        "PDC301 on the os.close line: {verdicts:?}"
+    );
+    assert!(verdicts.contains(&("archive.py".into(), 25, "not-reached".into())), "{verdicts:?}");
+    assert!(verdicts.contains(&("util.py".into(), 43, "not-reproduced".into())), "{verdicts:?}");
+    assert_eq!(runtime_only(&report), [("resource-warning".into(), "archive.py".into(), 7, 1)]);
+    assert_eq!(report["run"]["resource_warnings"], report["run"]["resource_warnings_attributed"]);
+}
+
+#[test]
+fn without_command_pytest_runs_the_tests_that_import_flagged_modules() {
+    let python = python_with_pytest();
+    let output = Command::new(BIN)
+        .args(["confirm", "--quiet", "--output-format", "json", "--python", &python, "fixtures/projects/demo"])
+        .current_dir(repo_root())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("no COMMAND given; running") && stderr.contains("-m pytest"), "{stderr}");
+    assert!(stderr.contains("test_archive.py") && stderr.contains("test_util.py"), "{stderr}");
+    let report = report(&output);
+    assert!(verdicts(&report).iter().any(|v| v.2 == "confirmed"));
+}
+
+#[test]
+fn without_command_or_pytest_suite_says_what_to_run() {
+    let dir = project(&[(
+        "tool.py",
+        "def main():\n    return open('x').read()\n\nif __name__ == \"__main__\":\n    main()\n",
+    )]);
+    let output = Command::new(BIN).args(["confirm", "."]).current_dir(dir.path()).output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("no COMMAND given") && stderr.contains("tool.py"), "{stderr}");
+    assert!(!dir.path().join("x").exists());
+}
+
+#[test]
+fn missing_or_old_python_is_a_clear_error() {
+    let dir = project(&[("old-python", "#!/bin/sh\necho '(3, 7)'\n")]);
+    let fake = dir.path().join("old-python");
+    std::fs::set_permissions(&fake, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    for (python, expected) in [(fake.to_str().unwrap(), "needs Python 3.8"), ("/nonexistent/python3", "cannot run")] {
+        let output = Command::new(BIN)
+            .args(["confirm", "--python", python, ".", "--", "true"])
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains(expected), "{stderr}");
+    }
+}
+
+#[test]
+fn child_output_and_exit_code_are_preserved() {
+    let script = "import sys\nprint('to stdout')\nprint('to stderr', file=sys.stderr)\nsys.exit(7)\n";
+    let dir = project(&[("app.py", script)]);
+    let output = Command::new(BIN)
+        .args(["confirm", "--output-format", "concise", ".", "--", &python(), "app.py"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    assert_eq!(stdout, "to stdout\n");
+    assert!(stderr.starts_with("to stderr\n"), "{stderr}");
+    assert!(stderr.contains("exited with status 7"), "{stderr}");
+    assert_eq!(output.status.code(), Some(0), "the child's failure is reported, not passed on");
+}
+
+#[test]
+fn timeout_kills_the_whole_process_group() {
+    let script = "import subprocess, time\n\
+                  p = subprocess.Popen(['sleep', '60'])\n\
+                  open('grandchild.pid', 'w').write(str(p.pid))\n\
+                  time.sleep(60)\n";
+    let dir = project(&[("hang.py", script)]);
+    let start = Instant::now();
+    let output = confirm_in(dir.path(), &["--timeout", "3"], &[&python(), "hang.py"]);
+    let report = report(&output);
+    assert!(start.elapsed() < Duration::from_secs(20));
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(report["run"]["outcome"], "timed-out");
+    assert!(report["run"]["phase"].as_str().unwrap().starts_with("running the command"), "{report}");
+    let pid = std::fs::read_to_string(dir.path().join("grandchild.pid")).unwrap();
+    let gone = |pid: &str| {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        stat.is_empty() || stat.contains(") Z ")
+    };
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !gone(&pid) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(gone(&pid), "the grandchild `sleep 60` survived the timeout");
+}
+
+#[test]
+fn interrupt_stops_the_child_and_still_reports() {
+    let script = "import time\nf = open(__file__)\ndel f\nopen('started', 'w').close()\ntime.sleep(60)\n";
+    let dir = project(&[("slow.py", script)]);
+    let child = Command::new(BIN)
+        .args(["confirm", "--quiet", "--output-format", "json", ".", "--", &python(), "slow.py"])
+        .current_dir(dir.path())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !dir.path().join("started").exists() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    let output = child.wait_with_output().unwrap();
+    let report = report(&output);
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(report["run"]["outcome"], "interrupted");
+    assert_eq!(verdicts(&report), [("slow.py".into(), 2, "confirmed".into())]);
+}
+
+#[test]
+fn crashes_are_reported_with_the_faulthandler_traceback() {
+    let script = "import os\n\ndef boom():\n    os.abort()\n\nboom()\n";
+    let dir = project(&[("crash.py", script)]);
+    let output = confirm_in(dir.path(), &[], &[&python(), "crash.py"]);
+    let report = report(&output);
+    assert_eq!(report["run"]["outcome"], "signalled");
+    assert_eq!(report["run"]["signal"], 6);
+    assert_eq!(runtime_only(&report), [("fatal".into(), "crash.py".into(), 4, 1)]);
+    assert_eq!(output.status.code(), Some(1), "a fatal error is a runtime-only finding");
+}
+
+#[test]
+fn os_exit_keeps_its_status_and_is_reported() {
+    let script = "import os\nf = open(__file__)\ndel f\nos._exit(3)\n";
+    let dir = project(&[("quit.py", script)]);
+    let report = report(&confirm_in(dir.path(), &[], &[&python(), "quit.py"]));
+    assert_eq!(report["run"]["exit_code"], 3);
+    assert_eq!(report["run"]["clean_exit"], false);
+    assert_eq!(verdicts(&report), [("quit.py".into(), 2, "confirmed".into())]);
+}
+
+#[test]
+fn a_child_that_closes_its_own_stdio_is_still_observed() {
+    let script = "import os\nfor fd in (0, 1, 2):\n    os.close(fd)\nf = open(__file__)\ndel f\n";
+    let dir = project(&[("mute.py", script)]);
+    let report = report(&confirm_in(dir.path(), &[], &[&python(), "mute.py"]));
+    assert_eq!(report["run"]["outcome"], "exited");
+    assert_eq!(verdicts(&report), [("mute.py".into(), 4, "confirmed".into())]);
+}
+
+#[test]
+fn forked_children_write_their_own_events() {
+    let script = "import os\n\
+                  pid = os.fork()\n\
+                  if pid == 0:\n\
+                  \x20   f = open(__file__)\n\
+                  \x20   del f\n\
+                  \x20   os._exit(0)\n\
+                  os.waitpid(pid, 0)\n";
+    let dir = project(&[("forks.py", script)]);
+    let report = report(&confirm_in(dir.path(), &[], &[&python(), "forks.py"]));
+    assert_eq!(report["run"]["processes"], 2);
+    assert_eq!(verdicts(&report), [("forks.py".into(), 4, "confirmed".into())]);
+}
+
+#[test]
+fn subprocess_grandchildren_run_the_shim_and_leftovers_are_terminated() {
+    let main = "import subprocess, sys\n\
+                subprocess.run([sys.executable, 'leaky.py'], check=True)\n\
+                daemon = subprocess.Popen(['sleep', '30'])\n";
+    let leaky = "def read():\n    f = open(__file__)\n    return f.read()\n\nread()\n";
+    let dir = project(&[("main.py", main), ("leaky.py", leaky)]);
+    let start = Instant::now();
+    let report = report(&confirm_in(dir.path(), &[], &[&python(), "main.py"]));
+    assert!(start.elapsed() < Duration::from_secs(20), "the leftover `sleep 30` was waited for");
+    assert_eq!(report["run"]["processes"], 2);
+    assert!(verdicts(&report).contains(&("leaky.py".into(), 2, "confirmed".into())), "{report}");
+    // The unwaited Popen warns "subprocess N is still running", attributed to its creation line.
+    assert!(runtime_only(&report).contains(&("resource-warning".into(), "main.py".into(), 3, 1)), "{report}");
+}
+
+#[test]
+fn multiprocessing_workers_run_the_shim_with_spawn_and_fork() {
+    let main = "import multiprocessing\nimport work\n\n\
+                if __name__ == '__main__':\n\
+                \x20   for method in ('spawn', 'fork'):\n\
+                \x20       p = multiprocessing.get_context(method).Process(target=work.leak)\n\
+                \x20       p.start()\n\
+                \x20       p.join()\n";
+    let work = "def leak():\n    f = open(__file__)\n    del f\n";
+    let dir = project(&[("main.py", main), ("work.py", work)]);
+    let report = report(&confirm_in(dir.path(), &[], &[&python(), "main.py"]));
+    let work_finding =
+        report["findings"].as_array().unwrap().iter().find(|f| f["filename"].as_str().unwrap().ends_with("work.py"));
+    let work_finding = work_finding.unwrap_or_else(|| panic!("{report}"));
+    assert_eq!(work_finding["verdict"], "confirmed");
+    assert_eq!(work_finding["events"], 2, "one leak per worker: {report}");
+}
+
+#[test]
+fn an_existing_sitecustomize_still_runs() {
+    let site = "import os\nopen(os.environ['MARKER'], 'w').close()\n";
+    let dir = project(&[("site/sitecustomize.py", site), ("app.py", "f = open(__file__)\ndel f\n")]);
+    let marker = dir.path().join("marker");
+    let output = Command::new(BIN)
+        .args(["confirm", "--quiet", "--output-format", "json", "app.py", "--", &python(), "app.py"])
+        .current_dir(dir.path())
+        .env("PYTHONPATH", dir.path().join("site"))
+        .env("MARKER", &marker)
+        .output()
+        .unwrap();
+    let report = report(&output);
+    assert!(marker.exists(), "the user's sitecustomize did not run");
+    assert_eq!(verdicts(&report), [("app.py".into(), 1, "confirmed".into())]);
+}
+
+#[test]
+fn other_dev_mode_signals_become_runtime_only_findings() {
+    let script = "import asyncio\nimport time\nimport warnings\n\n\
+                  async def job():\n    return 1\n\n\
+                  def old_api():\n    warnings.warn('old_api is deprecated', DeprecationWarning)\n\n\
+                  async def slow():\n    time.sleep(0.15)\n\n\
+                  def main():\n    job()\n    old_api()\n    old_api()\n    loop = asyncio.new_event_loop()\n    del loop\n\n\
+                  main()\nasyncio.run(slow())\n";
+    let dir = project(&[("app.py", script)]);
+    let report = report(&confirm_in(dir.path(), &[], &[&python(), "app.py"]));
+    let found = runtime_only(&report);
+    for wanted in [
+        ("never-awaited".to_string(), "app.py".to_string(), 15, 1),
+        (r#"{"warning":"DeprecationWarning"}"#.to_string(), "app.py".to_string(), 9, 1),
+        ("resource-warning".to_string(), "app.py".to_string(), 18, 1),
+        ("asyncio".to_string(), "app.py".to_string(), 11, 1),
+    ] {
+        assert!(found.contains(&wanted), "{wanted:?} not in {found:?}");
+    }
+}
+
+#[test]
+fn line_tracing_tells_not_reached_from_not_reproduced_for_unwrapped_acquirers() {
+    // No wrapper sees `sqlite3.connect`, and before 3.13 the leak prints nothing: only line tracing (or
+    // `sys.monitoring` on 3.12+) knows that the line ran.
+    let script = "import sqlite3\n\ndef one():\n    db = sqlite3.connect(':memory:')\n    return db.execute('select 1').fetchone()\n\none()\n";
+    let dir = project(&[("db.py", script)]);
+    let traced = report(&confirm_in(dir.path(), &[], &[&python(), "db.py"]));
+    let verdict = verdicts(&traced);
+    assert!(
+        verdict == [("db.py".into(), 4, "not-reproduced".into())]
+            || verdict == [("db.py".into(), 4, "confirmed".into())],
+        "{verdict:?}"
+    );
+}

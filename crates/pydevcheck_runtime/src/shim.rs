@@ -1,0 +1,58 @@
+//! The embedded shim and the private directory it writes its events to.
+
+use std::ffi::OsString;
+use std::fs::{self, OpenOptions};
+use std::io::Write;
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+/// The shim's Python source: `sitecustomize.py` in the event directory.
+pub const SHIM_SOURCE: &str = include_str!("shim.py");
+
+/// A private directory (mode 0700) holding the shim, the list of flagged lines and the per-process event
+/// files; removed when dropped.
+pub(crate) struct EventDir {
+    dir: tempfile::TempDir,
+    flagged: PathBuf,
+    roots: OsString,
+}
+
+impl EventDir {
+    pub(crate) fn create(roots: &[PathBuf], flagged: &[(PathBuf, u32)]) -> std::io::Result<EventDir> {
+        let dir = tempfile::Builder::new().prefix("pydevcheck-confirm-").tempdir()?;
+        fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o700))?;
+        write_new(&dir.path().join("sitecustomize.py"), SHIM_SOURCE.as_bytes())?;
+        let mut listing = String::new();
+        for (path, line) in flagged {
+            listing.push_str(&format!("{}\t{line}\n", path.display()));
+        }
+        let flagged_path = dir.path().join("flagged.tsv");
+        write_new(&flagged_path, listing.as_bytes())?;
+        let roots = std::env::join_paths(roots).unwrap_or_default();
+        Ok(EventDir { dir, flagged: flagged_path, roots })
+    }
+
+    pub(crate) fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// The variables that load the shim in every Python process started with this environment.
+    pub(crate) fn environment(&self) -> Vec<(OsString, OsString)> {
+        let mut python_path = vec![self.dir.path().to_path_buf()];
+        if let Some(old) = std::env::var_os("PYTHONPATH") {
+            python_path.extend(std::env::split_paths(&old));
+        }
+        vec![
+            ("PYTHONPATH".into(), std::env::join_paths(python_path).unwrap_or_default()),
+            ("PYDEVCHECK_EVENT_DIR".into(), self.dir.path().into()),
+            ("PYDEVCHECK_ROOTS".into(), self.roots.clone()),
+            ("PYDEVCHECK_FLAGGED".into(), self.flagged.clone().into()),
+        ]
+    }
+}
+
+/// Creates `path` exclusively, never following a symlink, readable by us alone.
+fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut file = OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?;
+    file.write_all(bytes)
+}

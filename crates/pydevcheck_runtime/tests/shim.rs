@@ -1,0 +1,42 @@
+//! The shim must load on every Python from 3.8 on: its syntax is checked against the 3.8 grammar by the
+//! interpreter at hand (`$PYDEVCHECK_PYTHON`, else `python3`), and it must stay silent on a clean program.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+fn python() -> String {
+    std::env::var("PYDEVCHECK_PYTHON").unwrap_or_else(|_| "python3".to_string())
+}
+
+#[test]
+fn shim_is_python_3_8_syntax() {
+    let mut child = Command::new(python())
+        .args(["-c", "import ast, sys; ast.parse(sys.stdin.read(), 'shim.py', feature_version=(3, 8))"])
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(pydevcheck_runtime::SHIM_SOURCE.as_bytes()).unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+}
+
+#[test]
+fn shim_leaves_a_clean_program_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("sitecustomize.py"), pydevcheck_runtime::SHIM_SOURCE).unwrap();
+    let program = "import socket, subprocess, tempfile, asyncio\n\
+                   with open(__file__ if '__file__' in dir() else 'x', 'w') as f: f.write('x')\n\
+                   print('ok')\n";
+    let output = Command::new(python())
+        .args(["-X", "dev", "-c", program])
+        .current_dir(dir.path())
+        .env("PYTHONPATH", dir.path())
+        .env("PYDEVCHECK_EVENT_DIR", dir.path())
+        .env("PYDEVCHECK_ROOTS", dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&output.stdout), "ok\n");
+    assert_eq!(String::from_utf8_lossy(&output.stderr), "");
+    assert_eq!(output.status.code(), Some(0));
+}
