@@ -386,22 +386,41 @@ fn an_existing_sitecustomize_still_runs() {
 
 #[test]
 fn other_dev_mode_signals_become_runtime_only_findings() {
+    // The static pass sees the coroutine of line 15 (PDC502) and the loop of line 18 (PDC501): their
+    // warnings confirm those findings. Through `getattr` it sees neither the coroutine of line 20 nor the
+    // loop of line 21, whose warnings stay runtime-only, like the deprecation and the slow callback.
     let script = "import asyncio\nimport time\nimport warnings\n\n\
                   async def job():\n    return 1\n\n\
                   def old_api():\n    warnings.warn('old_api is deprecated', DeprecationWarning)\n\n\
                   async def slow():\n    time.sleep(0.15)\n\n\
-                  def main():\n    job()\n    old_api()\n    old_api()\n    loop = asyncio.new_event_loop()\n    del loop\n\n\
+                  def main():\n    job()\n    old_api()\n    old_api()\n    loop = asyncio.new_event_loop()\n    del loop\n\
+                  \x20   getattr(asyncio, 'sleep')(0)\n    other = getattr(asyncio, 'new_event_loop')()\n    del other\n\n\
                   main()\nasyncio.run(slow())\n";
     let dir = project(&[("app.py", script)]);
     let report = report(&confirm_in(dir.path(), &[], &[&python(), "app.py"]));
+    let codes: Vec<(String, u64, String)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["code"].as_str().unwrap().to_string(), f["row"].as_u64().unwrap(), f["verdict"].to_string()))
+        .collect();
+    for wanted in [("PDC502", 15), ("PDC501", 18)] {
+        let wanted = (wanted.0.to_string(), wanted.1, "\"confirmed\"".to_string());
+        assert!(codes.contains(&wanted), "{wanted:?} not in {codes:?}");
+    }
+    assert_eq!(codes.len(), 2, "{codes:?}");
     let found = runtime_only(&report);
     for wanted in [
-        ("never-awaited".to_string(), "app.py".to_string(), 15, 1),
+        ("never-awaited".to_string(), "app.py".to_string(), 20, 1),
         (r#"{"warning":"DeprecationWarning"}"#.to_string(), "app.py".to_string(), 9, 1),
-        ("resource-warning".to_string(), "app.py".to_string(), 18, 1),
+        ("resource-warning".to_string(), "app.py".to_string(), 21, 1),
         ("asyncio".to_string(), "app.py".to_string(), 11, 1),
     ] {
         assert!(found.contains(&wanted), "{wanted:?} not in {found:?}");
+    }
+    // A confirmed finding explains its event: it is not reported a second time as runtime-only.
+    for explained in [15, 18] {
+        assert!(!found.iter().any(|f| f.2 == explained), "line {explained} in {found:?}");
     }
 }
 

@@ -306,6 +306,13 @@ def _pydevcheck_install(event_dir):
                 tempdir_sites[obj.name] = stack
 
         wrap_init(module.TemporaryDirectory, record_tempdir)
+        # Its `__del__` warns with `source=self`, and before 3.12 tracemalloc has no traceback for it.
+        wrap_init(module.SpooledTemporaryFile, lambda obj, stack: remember(sites, obj, stack))
+
+    def patch_multiprocessing_pool(module):
+        # A pool's `__dict__` is managed by the interpreter: tracemalloc has no traceback for it before 3.12.
+        # `ThreadPool.__init__` calls this one; the walk out to the project frame finds the caller's line.
+        wrap_init(module.Pool, lambda obj, stack: remember(sites, obj, stack))
 
     def patch_asyncio(module):
         wrap_init(module.BaseEventLoop, lambda obj, stack: remember(sites, obj, stack))
@@ -328,6 +335,7 @@ def _pydevcheck_install(event_dir):
         "subprocess": patch_subprocess,
         "tempfile": patch_tempfile,
         "asyncio.base_events": patch_asyncio,
+        "multiprocessing.pool": patch_multiprocessing_pool,
     }
 
     def apply_patch(name, module):
