@@ -228,7 +228,11 @@ struct PathState {
 
 impl PartialEq for PathState {
     fn eq(&self, other: &Self) -> bool {
-        self.tag == other.tag && self.res == other.res && self.held == other.held && self.vars == other.vars
+        // Paths usually share their locals (copy on write): compare the pointer before the contents.
+        self.tag == other.tag
+            && self.res == other.res
+            && self.held == other.held
+            && (Rc::ptr_eq(&self.vars, &other.vars) || self.vars == other.vars)
     }
 }
 

@@ -5,29 +5,24 @@ use pydevcheck_diagnostics::{Position, Span};
 pub(crate) struct LineIndex<'a> {
     text: &'a str,
     /// Byte offset of the start of every line; CPython's line breaks are `\n`, `\r\n` and a lone `\r`.
-    starts: Vec<u32>,
+    /// Built on first use: most files have no finding and never need it.
+    starts: std::cell::OnceCell<Vec<u32>>,
 }
 
 impl<'a> LineIndex<'a> {
     pub(crate) fn new(text: &'a str) -> Self {
-        let bytes = text.as_bytes();
-        let mut starts = vec![0u32];
-        let mut i = 0;
-        while i < bytes.len() {
-            match bytes[i] {
-                b'\n' => starts.push(to_u32(i + 1)),
-                b'\r' if bytes.get(i + 1) != Some(&b'\n') => starts.push(to_u32(i + 1)),
-                _ => {}
-            }
-            i += 1;
-        }
-        LineIndex { text, starts }
+        LineIndex { text, starts: std::cell::OnceCell::new() }
+    }
+
+    fn starts(&self) -> &[u32] {
+        self.starts.get_or_init(|| line_starts(self.text))
     }
 
     pub(crate) fn position(&self, offset: u32) -> Position {
         let offset = offset.min(to_u32(self.text.len()));
-        let line = self.starts.partition_point(|&start| start <= offset) - 1;
-        let line_start = self.starts[line] as usize;
+        let starts = self.starts();
+        let line = starts.partition_point(|&start| start <= offset) - 1;
+        let line_start = starts[line] as usize;
         let mut end = offset as usize;
         // A byte offset inside a multi-byte character cannot come from the parser, but clamp rather than panic.
         while !self.text.is_char_boundary(end) {
@@ -40,6 +35,19 @@ impl<'a> LineIndex<'a> {
     pub(crate) fn span(&self, start: u32, end: u32) -> Span {
         Span { start: self.position(start), end: self.position(end), byte_start: start, byte_end: end }
     }
+}
+
+fn line_starts(text: &str) -> Vec<u32> {
+    let bytes = text.as_bytes();
+    let mut starts = vec![0u32];
+    for (i, &byte) in bytes.iter().enumerate() {
+        match byte {
+            b'\n' => starts.push(to_u32(i + 1)),
+            b'\r' if bytes.get(i + 1) != Some(&b'\n') => starts.push(to_u32(i + 1)),
+            _ => {}
+        }
+    }
+    starts
 }
 
 /// Source files are read whole into memory and ruff's parser itself indexes them with `u32`, so every offset

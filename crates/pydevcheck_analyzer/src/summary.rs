@@ -72,7 +72,8 @@ pub(crate) struct FileContext<'m> {
     summaries: RefCell<FxHashMap<ScopeId, Option<Summary>>>,
     /// Per method, the attributes of `self` it releases (with the releasing method's name) or hands on
     /// (`None`).
-    released: FxHashMap<ScopeId, Vec<Released>>,
+    /// Built on the first question about a class: most files never store a resource on `self`.
+    released: std::cell::OnceCell<FxHashMap<ScopeId, Vec<Released>>>,
 }
 
 impl<'m> FileContext<'m> {
@@ -109,9 +110,8 @@ impl<'m> FileContext<'m> {
             may_open: FxHashSet::default(),
             owners: FxHashMap::default(),
             summaries: RefCell::new(FxHashMap::default()),
-            released: FxHashMap::default(),
+            released: std::cell::OnceCell::new(),
         };
-        cx.find_released();
         cx.find_openers();
         cx.find_owners();
         cx
@@ -159,16 +159,20 @@ impl<'m> FileContext<'m> {
         }
     }
 
-    fn find_released(&mut self) {
-        for &method in self.methods.values() {
-            let scope = &self.module.scopes[method as usize];
-            let Some(&this) = scope.params.first() else { continue };
-            let mut released = Vec::new();
-            ReleaseScan { this, released: &mut released }.stmts(&scope.body);
-            if !released.is_empty() {
-                self.released.insert(method, released);
+    fn released(&self) -> &FxHashMap<ScopeId, Vec<Released>> {
+        self.released.get_or_init(|| {
+            let mut all = FxHashMap::default();
+            for &method in self.methods.values() {
+                let scope = &self.module.scopes[method as usize];
+                let Some(&this) = scope.params.first() else { continue };
+                let mut released = Vec::new();
+                ReleaseScan { this, released: &mut released }.stmts(&scope.body);
+                if !released.is_empty() {
+                    all.insert(method, released);
+                }
             }
-        }
+            all
+        })
     }
 
     /// The classes a method lookup on `class` visits, in order (the class, then its bases depth first), or
@@ -206,7 +210,7 @@ impl<'m> FileContext<'m> {
         };
         let registered = mro.iter().any(|&class| {
             self.methods.iter().filter(|((c, _), _)| *c == class).any(|(_, method)| {
-                self.released.get(method).is_some_and(|facts| {
+                self.released().get(method).is_some_and(|facts| {
                     facts.iter().any(|(a, how)| &**a == attr && how.as_deref() == Some(REGISTERED))
                 })
             })
@@ -221,7 +225,7 @@ impl<'m> FileContext<'m> {
             if !seen.insert(method) {
                 continue;
             }
-            let facts = self.released.get(&method).map_or(&[][..], Vec::as_slice);
+            let facts = self.released().get(&method).map_or(&[][..], Vec::as_slice);
             let released = facts
                 .iter()
                 .any(|(a, how)| &**a == attr && how.as_deref().is_none_or(|m| releasers.contains(&m) || m == "close"));
