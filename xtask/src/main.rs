@@ -16,7 +16,8 @@ tasks:
   test [CARGO TEST ARGS]   prepare the Python venv in target/xtask-venv (pytest) and run `cargo test --workspace`
   bench [--quick] [--corpus stdlib|large|both] [--runs N] [--write-baseline]
                            time pydevcheck against ruff SIM115 on the same files (docs/performance.md)
-  bench-confirm [--runs N] `pydevcheck confirm` against plain `python -X dev` on the demo and a generated suite
+  bench confirm [--runs N] `pydevcheck confirm` against plain `python -X dev` on the demo and a generated suite
+                           (also `bench-confirm`)
   codecs                   regenerate the codec and error-handler table from the local CPython
   corpus                   download and unpack the large benchmark corpus into target/corpus/large";
 
@@ -27,6 +28,7 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("test") => test(&args[1..]),
+        Some("bench") if args.get(1).map(String::as_str) == Some("confirm") => bench_confirm::run(&args[2..]),
         Some("bench") => bench::bench(&args[1..]),
         Some("bench-measure") => bench::measure_child(&args[1..]),
         Some("bench-confirm") => bench_confirm::run(&args[1..]),
