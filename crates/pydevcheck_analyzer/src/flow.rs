@@ -1347,7 +1347,11 @@ impl<'m> Analysis<'m> {
         let receiver = match &call.func.kind {
             ExprKind::Attr { value, attr } => Some((self.eval(value, st), &**attr)),
             _ => {
-                self.eval(&call.func, st);
+                // Calling a local closure runs code that may close or await what it captured.
+                let func = self.eval(&call.func, st);
+                if matches!(func, Val::Tuple(_)) {
+                    self.escape(&func, st);
+                }
                 None
             }
         };
@@ -1586,7 +1590,9 @@ impl<'m> Analysis<'m> {
         st: &mut PathState,
     ) -> Val {
         let kind = self.sites[(id & !SHADOW) as usize].kind;
-        if self.sites[(id & !SHADOW) as usize].releasers.contains(&method) {
+        // `coro.send(None)`, `coro.throw(...)`, `coro.__await__()`: whoever drives a coroutine uses it.
+        let drives_coroutine = kind == Kind::Coroutine;
+        if drives_coroutine || self.sites[(id & !SHADOW) as usize].releasers.contains(&method) {
             // A release is not an exception edge: `close()` releases the descriptor even when its final
             // flush fails, and `wait()` reaps the child before a timeout could matter.
             if st.is_open(id) {

@@ -574,7 +574,9 @@ pub(crate) fn may_release_param(scope: &Scope) -> bool {
 const REGISTERED: &str = "<registered>";
 
 /// The methods that must release what an instance holds (DESIGN.md, section 3).
-const RELEASE_METHODS: &[&str] = &["close", "__exit__", "__del__", "aclose", "__aexit__"];
+/// unittest's `tearDown` family runs after every test as surely as `__exit__` after a `with` block.
+const RELEASE_METHODS: &[&str] =
+    &["close", "__exit__", "__del__", "aclose", "__aexit__", "tearDown", "tearDownClass", "asyncTearDown"];
 
 fn stmts_call_a_releaser(stmts: &[Stmt]) -> bool {
     fn expr_calls(expr: &Expr) -> bool {
