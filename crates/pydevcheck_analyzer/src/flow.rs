@@ -115,16 +115,22 @@ pub(crate) struct Analysed {
 pub(crate) fn analyse(module: &Module, place: Option<ModuleContext<'_>>) -> Analysed {
     let mut out = Vec::new();
     let file = FileContext::new(module, place);
+    // What each analysed scope returns, from its normal run: an opener's export needs no second run.
+    let mut returns: FxHashMap<ScopeId, (Kind, bool)> = FxHashMap::default();
     for index in 0..module.scopes.len() {
         if !file.is_interesting(index as ScopeId) {
             continue;
         }
-        let facts = Analysis::new(&file, index as ScopeId, false).run();
+        let mut facts = Analysis::new(&file, index as ScopeId, false).run();
+        if let Some(&returned) = facts.returned.iter().find(|(kind, _)| *kind != Kind::Param) {
+            returns.insert(index as ScopeId, returned);
+        }
+        facts.returned.clear();
         if !facts.leaks.is_empty() || !facts.misuses.is_empty() || !facts.unreleased_attrs.is_empty() {
             out.push((index, facts));
         }
     }
-    let exports = file.exports(|function| {
+    let exports = file.exports(&returns, |function| {
         let file = &file;
         file.summary(function, || Analysis::new(file, function, true).summarise())
     });
@@ -705,7 +711,7 @@ impl<'m> Analysis<'m> {
                 for mut st in states.0 {
                     if let Some(value) = value {
                         let val = self.eval(value, &mut st);
-                        if self.summary_mode {
+                        {
                             val.for_each_res(&mut |id| {
                                 let site = &self.sites[(id & !SHADOW) as usize];
                                 if st.is_open(id) && !self.returned.contains(&(site.kind, site.with_closes)) {

@@ -293,7 +293,13 @@ impl<'m> FileContext<'m> {
     }
 
     /// This file's module-level functions and classes whose behaviour matters to other modules.
-    pub(crate) fn exports(&self, mut summarise: impl FnMut(ScopeId) -> Summary) -> Vec<(String, Export)> {
+    /// `returns` holds what each scope analysed in the normal run returns; only a function that may release a
+    /// parameter needs the dataflow again, in summary mode.
+    pub(crate) fn exports(
+        &self,
+        returns: &FxHashMap<ScopeId, (Kind, bool)>,
+        mut summarise: impl FnMut(ScopeId) -> Summary,
+    ) -> Vec<(String, Export)> {
         let Some(place) = self.place else {
             return Vec::new();
         };
@@ -305,11 +311,16 @@ impl<'m> FileContext<'m> {
         for (name, &function) in functions {
             let scope = &self.module.scopes[function as usize];
             let coroutine = makes_coroutine(scope);
-            let summary = if self.may_open.contains(&function) || may_release_param(scope) {
+            let summary = if may_release_param(scope) {
                 Some(summarise(function))
             } else {
                 let params = syntactic_param_effects(scope);
-                params.contains(&ParamEffect::Borrows).then_some(Summary { returns: None, params, is_async: false })
+                let returns = returns.get(&function).copied();
+                (returns.is_some() || params.contains(&ParamEffect::Borrows)).then_some(Summary {
+                    returns,
+                    params,
+                    is_async: false,
+                })
             };
             let export = Export { summary, coroutine, owner: None };
             if export.matters() {
