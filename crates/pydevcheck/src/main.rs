@@ -26,7 +26,11 @@ fn main() -> ExitCode {
 }
 
 fn check(args: &CheckArgs) -> u8 {
-    let options = CheckOptions { discover: DiscoverOptions::standard(), jobs: args.jobs.map(|jobs| jobs.get()) };
+    let options = CheckOptions {
+        discover: DiscoverOptions::standard(),
+        jobs: args.jobs.map(|jobs| jobs.get()),
+        api: pydevcheck_analyzer::ApiConfig::default(),
+    };
     let run = check_paths(&args.paths, &options);
     let findings = printer::findings(&run.files);
 

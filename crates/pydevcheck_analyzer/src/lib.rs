@@ -6,6 +6,9 @@
 //! names, attributes, containers, control flow — so that a parser upgrade touches one module and the
 //! dataflow in `flow` works on a shape built for it. Each scope (module, class body, function, lambda) is
 //! analysed on its own; files are independent and run in parallel on rayon's pool.
+//!
+//! Which rules report, and which findings a `# noqa` silences, is decided here after the rules ran
+//! ([`RuleSet`], `suppress`): the rules themselves never look at configuration.
 
 pub mod discover;
 mod flow;
@@ -14,8 +17,10 @@ mod line_index;
 mod parse;
 pub mod rules;
 pub mod source;
+mod suppress;
 mod tables;
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -30,16 +35,21 @@ pub struct FileReport {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Checks one file's bytes. Never fails: undecodable or unparsable input becomes a PDC002 or PDC001 finding.
+/// Checks one file's bytes with the rules that are on by default. Never fails: undecodable or unparsable
+/// input becomes a PDC002 or PDC001 finding.
 pub fn check_bytes(path: &Path, bytes: &[u8]) -> FileReport {
+    check_file(path, bytes, &RuleSet::defaults())
+}
+
+/// Checks one file's bytes, keeping the findings of the rules in `rules` that no suppression comment on
+/// their line silences; reports unused suppressions as PDC003 when `rules` holds it.
+pub fn check_file(path: &Path, bytes: &[u8], rules: &RuleSet) -> FileReport {
     let text = match source::decode(bytes) {
         Ok(text) => text,
         Err(error) => {
-            return FileReport {
-                path: path.to_path_buf(),
-                source: None,
-                diagnostics: vec![rules::undecodable_source(path, &error)],
-            };
+            let mut diagnostics = vec![rules::undecodable_source(path, &error)];
+            diagnostics.retain(|d| rules.contains(d.rule));
+            return FileReport { path: path.to_path_buf(), source: None, diagnostics };
         }
     };
     let index = line_index::LineIndex::new(&text);
@@ -48,9 +58,104 @@ pub fn check_bytes(path: &Path, bytes: &[u8]) -> FileReport {
         Err(error) => diagnostics.push(rules::syntax_error(path, &index, &error)),
         Ok(module) => rules::check_module(path, &index, &module, &mut diagnostics),
     }
+    diagnostics.retain(|d| rules.contains(d.rule));
+    let status = |code: &str| match rules::ALL_RULES.iter().find(|rule| rule.code == code) {
+        Some(rule) if rules.contains(rule) => suppress::CodeStatus::Enabled,
+        Some(_) => suppress::CodeStatus::Disabled,
+        None => suppress::CodeStatus::Unknown,
+    };
+    let unused = suppress::apply(&text, &index, &mut diagnostics, status);
+    if let Some(rule) = rules::find_rule(UNUSED_SUPPRESSION).filter(|rule| rules.contains(rule)) {
+        for unused in unused {
+            let hint = if unused.whole { "remove the suppression comment" } else { "remove the unused codes" };
+            diagnostics.push(Diagnostic {
+                rule,
+                path: path.to_path_buf(),
+                span: unused.span,
+                message: unused.message,
+                hint: hint.to_owned(),
+                exit: None,
+            });
+        }
+    }
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     let source = (!diagnostics.is_empty()).then(|| Arc::from(text));
     FileReport { path: path.to_path_buf(), source, diagnostics }
+}
+
+const UNUSED_SUPPRESSION: &str = "PDC003";
+
+/// The rules that report in one file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleSet {
+    codes: BTreeSet<&'static str>,
+}
+
+impl RuleSet {
+    /// The rules whose `default_enabled` is set.
+    pub fn defaults() -> RuleSet {
+        RuleSet::from_rules(rules::ALL_RULES.iter().copied().filter(|rule| rule.default_enabled))
+    }
+
+    pub fn from_rules(rules: impl IntoIterator<Item = &'static Rule>) -> RuleSet {
+        RuleSet { codes: rules.into_iter().map(|rule| rule.code).collect() }
+    }
+
+    pub fn contains(&self, rule: &Rule) -> bool {
+        self.codes.contains(rule.code)
+    }
+
+    pub fn insert(&mut self, rule: &'static Rule) {
+        self.codes.insert(rule.code);
+    }
+
+    pub fn remove(&mut self, rule: &Rule) {
+        self.codes.remove(rule.code);
+    }
+
+    /// The codes, sorted.
+    pub fn codes(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.codes.iter().copied()
+    }
+}
+
+/// Project-specific APIs declared in configuration (`extra-acquirers`, `extra-releasers`, `extra-borrowers`).
+///
+/// The configuration layer parses and validates these; **the dataflow does not consult them yet**: wiring
+/// them into `tables` is the analyzer's job, and until then a configured acquirer finds nothing.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ApiConfig {
+    /// Dotted callee paths (`mycompany.db.connect`) that return a resource of the given kind.
+    pub acquirers: Vec<ExtraAcquirer>,
+    /// Dotted paths of functions or methods (`mycompany.db.Connection.dispose`) that release their receiver
+    /// or first argument.
+    pub releasers: Vec<String>,
+    /// Dotted callee paths that use a resource argument without taking ownership of it.
+    pub borrowers: Vec<String>,
+}
+
+/// One `extra-acquirers` entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExtraAcquirer {
+    pub callee: String,
+    pub kind: ResourceKind,
+}
+
+/// The kinds of resource a configured acquirer can return; each maps to a family of rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResourceKind {
+    /// Reported like a file (PDC101/PDC102).
+    File,
+    /// Reported like a socket (PDC201/PDC202).
+    Socket,
+    /// A raw file descriptor (PDC303).
+    Fd,
+}
+
+impl ResourceKind {
+    /// The names accepted in configuration.
+    pub const NAMES: &'static [(&'static str, ResourceKind)] =
+        &[("file", ResourceKind::File), ("socket", ResourceKind::Socket), ("fd", ResourceKind::Fd)];
 }
 
 /// Worker threads get this much stack. Rayon's default (2 MiB) is less than the main thread's 8 MiB, so a
@@ -63,6 +168,8 @@ pub struct CheckOptions {
     pub discover: discover::DiscoverOptions,
     /// Worker threads; `None` uses one per core.
     pub jobs: Option<usize>,
+    /// Project-specific APIs from configuration; parsed and validated, not yet used by the dataflow.
+    pub api: ApiConfig,
 }
 
 /// The reports of every file checked, sorted by path, and what could not be checked.
@@ -95,14 +202,28 @@ impl CheckError {
     }
 }
 
-/// Discovers the files under `paths` and checks them in parallel on a pool with [`WORKER_STACK_SIZE`] stacks.
+/// Discovers the files under `paths` and checks them with the default rules, see [`check_files`].
 pub fn check_paths(paths: &[PathBuf], options: &CheckOptions) -> CheckRun {
+    let discovered = discover::discover(paths, &options.discover);
+    let defaults = RuleSet::defaults();
+    let mut run = check_files(&discovered.files, options, &|_: &Path| defaults.clone());
+    run.errors.extend(discovered.errors.into_iter().map(CheckError::from));
+    run.errors.sort_by(|a, b| a.path().cmp(&b.path()));
+    run
+}
+
+/// Checks `files` in parallel on a pool with [`WORKER_STACK_SIZE`] stacks, each with the rules `rules_for`
+/// gives it (configuration can differ per directory and per file).
+pub fn check_files(
+    files: &[PathBuf],
+    options: &CheckOptions,
+    rules_for: &(dyn Fn(&Path) -> RuleSet + Sync),
+) -> CheckRun {
     use rayon::prelude::*;
 
-    let discovered = discover::discover(paths, &options.discover);
-    let mut errors: Vec<CheckError> = discovered.errors.into_iter().map(CheckError::from).collect();
+    let mut errors: Vec<CheckError> = Vec::new();
     let check_one = |path: &PathBuf| match std::fs::read(path) {
-        Ok(bytes) => Ok(check_bytes(path, &bytes)),
+        Ok(bytes) => Ok(check_file(path, &bytes, &rules_for(path))),
         Err(error) => Err(CheckError::Read { path: path.clone(), error }),
     };
     let pool = rayon::ThreadPoolBuilder::new()
@@ -111,10 +232,10 @@ pub fn check_paths(paths: &[PathBuf], options: &CheckOptions) -> CheckRun {
         .thread_name(|i| format!("pydevcheck-worker-{i}"))
         .build();
     let results: Vec<Result<FileReport, CheckError>> = match pool {
-        Ok(pool) => pool.install(|| discovered.files.par_iter().map(check_one).collect()),
+        Ok(pool) => pool.install(|| files.par_iter().map(check_one).collect()),
         Err(error) => {
             errors.push(CheckError::ThreadPool { message: error.to_string() });
-            discovered.files.iter().map(check_one).collect()
+            files.iter().map(check_one).collect()
         }
     };
     let mut files = Vec::with_capacity(results.len());

@@ -3,10 +3,10 @@
 use std::path::PathBuf;
 
 use pydevcheck_analyzer::discover::DiscoverOptions;
-use pydevcheck_analyzer::{check_paths, CheckError, CheckOptions};
+use pydevcheck_analyzer::{check_paths, ApiConfig, CheckError, CheckOptions};
 
 fn options(jobs: Option<usize>) -> CheckOptions {
-    CheckOptions { discover: DiscoverOptions::standard(), jobs }
+    CheckOptions { discover: DiscoverOptions::standard(), jobs, api: ApiConfig::default() }
 }
 
 #[test]

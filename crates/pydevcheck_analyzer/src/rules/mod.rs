@@ -32,11 +32,13 @@ mod file_leaks_on_exception;
 mod syntax_error;
 mod unclosed_file;
 mod undecodable_source;
+mod unused_suppression;
 
 /// Every rule, in code order.
 pub static ALL_RULES: &[&Rule] = &[
     &syntax_error::SYNTAX_ERROR,
     &undecodable_source::UNDECODABLE_SOURCE,
+    &unused_suppression::UNUSED_SUPPRESSION,
     &unclosed_file::UNCLOSED_FILE,
     &file_leaks_on_exception::FILE_LEAKS_ON_EXCEPTION,
     &fd_closed_behind_owner::FD_CLOSED_BEHIND_OWNER,
