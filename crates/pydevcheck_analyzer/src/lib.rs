@@ -25,6 +25,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 pub use pydevcheck_diagnostics::{Diagnostic, Exit, Position, Rule, Span};
+pub use suppress::{add_noqa, NoqaEdit};
 
 /// The outcome of checking one file.
 #[derive(Debug)]

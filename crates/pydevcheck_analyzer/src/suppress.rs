@@ -33,8 +33,21 @@ enum Frame {
 /// Every comment of `text`, in order. Never fails: an unterminated string runs to the end of its line (or of
 /// the file when triple-quoted), as CPython's tokenizer would report it.
 pub(crate) fn comments(text: &str) -> Vec<Comment> {
+    scan(text).comments
+}
+
+/// What the tokenizer found.
+struct Scan {
+    comments: Vec<Comment>,
+    /// Byte offsets of line breaks where a comment cannot be added: inside a string, or after a backslash
+    /// continuation.
+    blocked: Vec<usize>,
+}
+
+fn scan(text: &str) -> Scan {
     let bytes = text.as_bytes();
     let mut out = Vec::new();
+    let mut blocked = Vec::new();
     let mut stack: Vec<Frame> = Vec::new();
     let mut i = 0;
     while i < bytes.len() {
@@ -48,6 +61,9 @@ pub(crate) fn comments(text: &str) -> Vec<Comment> {
                     continue;
                 }
                 if c == b'\\' {
+                    if matches!(bytes.get(i + 1), Some(b'\n' | b'\r')) {
+                        blocked.push(i + 1);
+                    }
                     i += 2;
                     continue;
                 }
@@ -118,6 +134,9 @@ pub(crate) fn comments(text: &str) -> Vec<Comment> {
                     i += 1;
                     continue;
                 }
+                if c == b'\n' || c == b'\r' {
+                    blocked.push(i);
+                }
                 if format && c == b'{' {
                     if bytes.get(i + 1) == Some(&b'{') {
                         i += 2;
@@ -135,7 +154,7 @@ pub(crate) fn comments(text: &str) -> Vec<Comment> {
             }
         }
     }
-    out
+    Scan { comments: out, blocked }
 }
 
 fn open_string(bytes: &[u8], at: usize, prefix: &str, stack: &mut Vec<Frame>) -> usize {
@@ -391,6 +410,67 @@ pub(crate) fn apply(
     unused
 }
 
+/// The outcome of [`add_noqa`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NoqaEdit {
+    /// The new text; equal to the input when nothing was added.
+    pub text: String,
+    /// Lines that got a new or extended `# noqa`.
+    pub added: usize,
+    /// Lines where no comment can go: their end is inside a string or a backslash continuation.
+    pub skipped: Vec<u32>,
+}
+
+/// Adds `# noqa: CODES` to the end of each line in `findings` (row, code), or extends the code list of a
+/// `# noqa: ...` already there. A line with a bare `# noqa` already suppresses everything. Line endings are
+/// kept: the comment goes before the line break.
+pub fn add_noqa(text: &str, findings: &[(u32, &str)]) -> NoqaEdit {
+    let index = LineIndex::new(text);
+    let scan = scan(text);
+    let mut wanted: std::collections::BTreeMap<u32, Vec<&str>> = std::collections::BTreeMap::new();
+    for &(row, code) in findings {
+        let codes = wanted.entry(row).or_default();
+        if !codes.contains(&code) {
+            codes.push(code);
+        }
+    }
+    // (offset, insertion), applied back to front so earlier offsets stay valid.
+    let mut inserts: Vec<(usize, String)> = Vec::new();
+    let mut skipped = Vec::new();
+    for (row, codes) in wanted {
+        let Some(line_end) = index.line_end(row) else { continue };
+        let existing = scan
+            .comments
+            .iter()
+            .filter(|c| index.position(to_u32(c.start)).row == row)
+            .flat_map(|&c| directives(text, c))
+            .find(|d| d.syntax == Syntax::Noqa);
+        match existing {
+            Some(Directive { codes: Codes::All, .. }) => {}
+            Some(Directive { codes: Codes::Some(present), end, .. }) => {
+                let missing: Vec<&str> =
+                    codes.into_iter().filter(|code| !present.iter().any(|(have, ..)| have == code)).collect();
+                if !missing.is_empty() {
+                    inserts.push((end, format!(", {}", missing.join(", "))));
+                }
+            }
+            None if scan.blocked.contains(&line_end) => skipped.push(row),
+            None => {
+                let trimmed = text[..line_end].trim_end_matches([' ', '\t']);
+                let gap = if trimmed.len() == index.line_start(row) { "" } else { "  " };
+                inserts.push((trimmed.len(), format!("{gap}# noqa: {}", codes.join(", "))));
+            }
+        }
+    }
+    let added = inserts.len();
+    let mut out = text.to_owned();
+    inserts.sort_by_key(|(at, _)| std::cmp::Reverse(*at));
+    for (at, insertion) in inserts {
+        out.insert_str(at, &insertion);
+    }
+    NoqaEdit { text: out, added, skipped }
+}
+
 /// The code of the unused-suppression rule, which a directive may name to keep itself.
 const UNUSED_SUPPRESSION_CODE: &str = "PDC003";
 
@@ -487,6 +567,22 @@ mod tests {
         rules.insert(crate::rules::find_rule("PDC003").expect("registered"));
         let report = crate::check_file(std::path::Path::new("t.py"), source.as_bytes(), &rules);
         report.diagnostics.into_iter().map(|d| (d.span.start.row, d.rule.code, d.message)).collect()
+    }
+
+    #[test]
+    fn add_noqa_appends_merges_and_keeps_line_endings() {
+        let source = "a = open(p)\r\nb = open(q)  # noqa: E501 because\r\nc = 1  # noqa\r\nd = 2   \nx = '''\nz'''\ny = 1 + \\\n 2\n";
+        let findings =
+            [(1, "PDC101"), (1, "PDC303"), (2, "PDC101"), (3, "PDC101"), (4, "PDC303"), (5, "PDC101"), (7, "PDC101")];
+        let edit = add_noqa(source, &findings);
+        assert_eq!(
+            edit.text,
+            "a = open(p)  # noqa: PDC101, PDC303\r\nb = open(q)  # noqa: E501, PDC101 because\r\nc = 1  # noqa\r\nd = 2  # noqa: PDC303   \nx = '''\nz'''\ny = 1 + \\\n 2\n"
+        );
+        assert_eq!(edit.added, 3);
+        assert_eq!(edit.skipped, [5, 7]);
+        let again = add_noqa(&edit.text, &findings[..5]);
+        assert_eq!((again.text, again.added), (edit.text, 0), "adding is idempotent");
     }
 
     #[test]
