@@ -112,20 +112,26 @@ pub(crate) enum ConfigError {
     #[error("cannot read {}: {source}", .path.display())]
     #[diagnostic(code(pydevcheck::config::read))]
     Read { path: PathBuf, source: std::io::Error },
-    #[error("{location}: {message}")]
-    #[diagnostic(code(pydevcheck::config::invalid))]
-    Invalid {
-        /// `path:line`, so that the one-line form names the place too.
-        location: String,
-        message: String,
-        #[help]
-        help: Option<String>,
-        #[source_code]
-        src: NamedSource<String>,
-        #[label("{label}")]
-        at: SourceSpan,
-        label: String,
-    },
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Invalid(Box<Invalid>),
+}
+
+/// A value of the file that is not valid, with its span.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("{location}: {message}")]
+#[diagnostic(code(pydevcheck::config::invalid))]
+pub(crate) struct Invalid {
+    /// `path:line`, so that the one-line form names the place too.
+    location: String,
+    message: String,
+    #[help]
+    help: Option<String>,
+    #[source_code]
+    src: NamedSource<String>,
+    #[label("{label}")]
+    at: SourceSpan,
+    label: String,
 }
 
 /// Where a configuration file comes from, which decides where its settings live in it.
@@ -244,14 +250,14 @@ impl Cx<'_> {
         help: Option<String>,
     ) -> ConfigError {
         let line = self.text[..span.start.min(self.text.len())].matches('\n').count() + 1;
-        ConfigError::Invalid {
+        ConfigError::Invalid(Box::new(Invalid {
             location: format!("{}:{line}", self.path.display()),
             message,
             help,
             src: NamedSource::new(self.path.display().to_string(), self.text.to_owned()),
             at: (span.start, span.end.saturating_sub(span.start)).into(),
             label: label.into(),
-        }
+        }))
     }
 
     fn unknown<'c>(
@@ -368,7 +374,7 @@ mod tests {
         match pyproject(text) {
             Err(error) => {
                 let help = match &error {
-                    ConfigError::Invalid { help: Some(help), .. } => format!(" ({help})"),
+                    ConfigError::Invalid(invalid) => invalid.help.as_ref().map_or(String::new(), |h| format!(" ({h})")),
                     _ => String::new(),
                 };
                 format!("{error}{help}")
