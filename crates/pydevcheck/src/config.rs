@@ -191,7 +191,10 @@ pub(crate) fn parse(path: &Path, text: &str) -> Result<Option<Config>, ConfigErr
         api: ApiConfig::default(),
         confirm: None,
     };
-    for (key, value) in table.iter() {
+    // Document order, so that the first mistake in the file is the one reported.
+    let mut entries: Vec<_> = table.iter().collect();
+    entries.sort_by_key(|(key, _)| key.span().start);
+    for (key, value) in entries {
         match key.get_ref().as_ref() {
             "select" => config.select = Some(cx.selectors(value)?),
             "ignore" => config.ignore = cx.selectors(value)?,
@@ -331,7 +334,9 @@ impl Cx<'_> {
 
     fn confirm(&self, value: &Spanned<DeValue<'_>>) -> Result<Confirm, ConfigError> {
         let mut confirm = Confirm { command: None, timeout: None };
-        for (key, value) in self.table(value, "confirm")?.iter() {
+        let mut entries: Vec<_> = self.table(value, "confirm")?.iter().collect();
+        entries.sort_by_key(|(key, _)| key.span().start);
+        for (key, value) in entries {
             match key.get_ref().as_ref() {
                 "command" => {
                     let command: Vec<String> = match value.get_ref() {

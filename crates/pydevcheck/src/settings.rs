@@ -206,6 +206,9 @@ impl Resolver {
         for name in ["pydevcheck.toml", "pyproject.toml"] {
             let candidate = dir.join(name);
             if candidate.is_file() {
+                // Shown relative to the working directory, as the checked paths are.
+                let candidate =
+                    candidate.strip_prefix(&self.overrides.cwd).map_or(candidate.clone(), Path::to_path_buf);
                 if let Some(config) = config::load(&candidate)? {
                     found = Some(config);
                     break;
