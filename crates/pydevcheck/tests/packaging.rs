@@ -25,7 +25,7 @@ fn ok(output: Output, what: &str) -> String {
 }
 
 /// A release build tuned for build time, not speed: no LTO, no debug info, many codegen units.
-fn fast_release(command: &mut Command, target: &Path) -> &mut Command {
+fn fast_release<'a>(command: &'a mut Command, target: &Path) -> &'a mut Command {
     command
         .env("CARGO_TARGET_DIR", target)
         .env("CARGO_PROFILE_RELEASE_LTO", "false")
