@@ -3,10 +3,15 @@
 use std::path::PathBuf;
 
 use pydevcheck_analyzer::discover::DiscoverOptions;
-use pydevcheck_analyzer::{check_paths, CheckError, CheckOptions, RuleSelection};
+use pydevcheck_analyzer::{check_paths, ApiConfig, CheckError, CheckOptions, RuleSet};
 
 fn options(jobs: Option<usize>) -> CheckOptions {
-    CheckOptions { discover: DiscoverOptions::standard(), jobs, selection: RuleSelection::defaults() }
+    CheckOptions {
+        discover: DiscoverOptions::standard(),
+        jobs,
+        selection: RuleSet::defaults(),
+        api: ApiConfig::default(),
+    }
 }
 
 #[test]
