@@ -607,7 +607,7 @@ def g(p):
         assert_eq!(
             found,
             [
-                (8, "PDC101", "`open(p)` is not closed when `d` returns at line 8".to_owned()),
+                (8, "PDC101", "File `open(p)` is not closed when `d` returns at line 8".to_owned()),
                 (8, "PDC003", "unused `noqa` directive (unused: `PDC102`)".to_owned()),
                 (10, "PDC003", "unused `noqa` directive (unused: `PDC101`; unknown: `PDC999`)".to_owned()),
             ]
