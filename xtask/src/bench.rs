@@ -112,7 +112,9 @@ pub(crate) fn bench(args: &[String]) -> Result<(), String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     eprintln!("xtask: building pydevcheck (release)");
     run(Command::new(cargo).current_dir(&root).args(["build", "--quiet", "--release", "-p", "pydevcheck"]))?;
-    let pydevcheck = root.join("target").join("release").join("pydevcheck");
+    // `cargo build` honours CARGO_TARGET_DIR (relative to the workspace root), so look where it built.
+    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), |dir| root.join(dir));
+    let pydevcheck = target.join("release").join("pydevcheck");
     let ruff = ruff_venv(&root.join("target").join("bench-venv"))?;
 
     let mut reports = Vec::new();

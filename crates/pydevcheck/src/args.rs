@@ -12,7 +12,19 @@ Examples:
   pydevcheck --output-format concise  one `path:row:col: CODE message` line per finding
   pydevcheck --output-format json .   a JSON array (schema in docs/json-format.md)
   pydevcheck --statistics src/        how many findings of each rule
+  pydevcheck --select PDC1 --ignore PDC102 src/
+                                      only the file rules, without the exception-path one
+  pydevcheck --extend-select PDC003   also report `# noqa` comments that suppress nothing
+  pydevcheck --output-format github   annotations for a GitHub Actions step
+  pydevcheck --output-format sarif --output-file pydevcheck.sarif
+                                      SARIF 2.1.0 for GitHub code scanning
+  pydevcheck --add-noqa src/          silence every current finding with a `# noqa: CODE` comment
+  pydevcheck --isolated src/          ignore pyproject.toml / pydevcheck.toml
   pydevcheck rule PDC101              what a rule finds and how to fix it
+
+Configuration: `[tool.pydevcheck]` in the closest pyproject.toml, or pydevcheck.toml, above each file
+(keys: select, ignore, extend-select, exclude, extend-exclude, per-file-ignores, extra-acquirers,
+extra-releasers, extra-borrowers, confirm); see docs/configuration.md.
 
 Exit status: 0 no findings, 1 findings, 2 usage, I/O or internal error.";
 
@@ -61,10 +73,38 @@ pub(crate) struct CheckArgs {
     /// Print how many findings each rule has instead of the findings.
     #[arg(long)]
     pub(crate) statistics: bool,
-    /// Also report these rules (codes or names, comma-separated), on top of the default ones: e.g.
-    /// `--extend-select PDC603` for text-mode opens without an encoding.
-    #[arg(long, value_delimiter = ',', value_name = "RULE")]
+    /// Rules to check, replacing the configured selection: codes (`PDC101`), prefixes (`PDC1`), names
+    /// (`unclosed-file`) or `ALL`. Comma-separated or repeated.
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub(crate) select: Option<Vec<String>>,
+    /// Rules to add to the selection: e.g. `--extend-select PDC603` for text-mode opens without an encoding,
+    /// `--extend-select PDC003` for `# noqa` comments that suppress nothing.
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
     pub(crate) extend_select: Vec<String>,
+    /// Rules to leave out.
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub(crate) ignore: Vec<String>,
+    /// Glob patterns of files and directories to skip, replacing the configured `exclude`.
+    #[arg(long, value_delimiter = ',', value_name = "GLOBS")]
+    pub(crate) exclude: Option<Vec<String>>,
+    /// Glob patterns to skip in addition to `exclude`.
+    #[arg(long, value_delimiter = ',', value_name = "GLOBS")]
+    pub(crate) extend_exclude: Vec<String>,
+    /// Apply the exclusions to files named on the command line too (as pre-commit passes them).
+    #[arg(long)]
+    pub(crate) force_exclude: bool,
+    /// Use this configuration file for every file, instead of the closest one.
+    #[arg(long, value_name = "PATH", conflicts_with = "isolated")]
+    pub(crate) config: Option<PathBuf>,
+    /// Ignore every configuration file.
+    #[arg(long)]
+    pub(crate) isolated: bool,
+    /// Write the report to this file instead of stdout.
+    #[arg(long, short, value_name = "PATH")]
+    pub(crate) output_file: Option<PathBuf>,
+    /// Add `# noqa: CODE` comments to silence every current finding, then exit 0.
+    #[arg(long, conflicts_with_all = ["statistics", "output_file"])]
+    pub(crate) add_noqa: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -85,6 +125,16 @@ pub(crate) enum OutputFormat {
     Concise,
     /// A JSON array, see docs/json-format.md.
     Json,
+    /// One JSON object per line.
+    JsonLines,
+    /// GitHub Actions workflow commands (`::warning file=...`), shown as annotations.
+    Github,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+    Sarif,
+    /// JUnit XML: one test case per file, a failure per finding.
+    Junit,
+    /// GitLab Code Quality JSON.
+    Gitlab,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use clap::ValueEnum;
 use pydevcheck_analyzer::discover::DiscoverOptions;
-use pydevcheck_analyzer::{check_paths, CheckOptions, RuleSelection};
+use pydevcheck_analyzer::{check_paths, ApiConfig, CheckOptions, RuleSet};
 use pydevcheck_diagnostics::{Frame, RuntimeCategory, RuntimeFinding, Verdict};
 use pydevcheck_runtime::{ChildOutcome, ConfirmOptions, Driver, Output, Progress, Report};
 use serde::Serialize;
@@ -63,10 +63,21 @@ pub(crate) struct ConfirmArgs {
     /// ...) or `os.close` ran on it, so "not reached" may be wrong for other acquirers. No effect on 3.12+.
     #[arg(long)]
     no_line_tracing: bool,
-    #[arg(long, value_enum, default_value_t = OutputFormat::Full)]
-    output_format: OutputFormat,
+    #[arg(long, value_enum, default_value_t = ConfirmFormat::Full)]
+    output_format: ConfirmFormat,
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
+}
+
+/// `confirm`'s output formats: `check`'s CI formats (github, sarif, ...) have no place for a verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ConfirmFormat {
+    /// Each finding rendered against its source, with its verdict and evidence.
+    Full,
+    /// One line per finding with its verdict.
+    Concise,
+    /// A JSON object with the findings, their verdicts and the run.
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -82,8 +93,12 @@ pub(crate) fn run(args: &ConfirmArgs) -> u8 {
         crate::report_error(&error.to_string());
         return EXIT_ERROR;
     }
-    let options =
-        CheckOptions { discover: DiscoverOptions::standard(), jobs: None, selection: RuleSelection::defaults() };
+    let options = CheckOptions {
+        discover: DiscoverOptions::standard(),
+        jobs: None,
+        selection: RuleSet::defaults(),
+        api: ApiConfig::default(),
+    };
     let static_run = check_paths(&args.paths, &options);
     for error in &static_run.errors {
         crate::report_error(&error.to_string());
@@ -147,12 +162,12 @@ pub(crate) fn run(args: &ConfirmArgs) -> u8 {
         }
     };
 
-    let colors = crate::colors(args.color);
+    let colors = crate::colors(args.color, true);
     let mut stdout = io::BufWriter::new(io::stdout().lock());
     let printed = match args.output_format {
-        OutputFormat::Full => print_full(&mut stdout, &findings, &report, colors),
-        OutputFormat::Concise => print_concise(&mut stdout, &findings, &report),
-        OutputFormat::Json => print_json(&mut stdout, &findings, &report, &command, log.as_deref()),
+        ConfirmFormat::Full => print_full(&mut stdout, &findings, &report, colors),
+        ConfirmFormat::Concise => print_concise(&mut stdout, &findings, &report),
+        ConfirmFormat::Json => print_json(&mut stdout, &findings, &report, &command, log.as_deref()),
     }
     .and_then(|()| stdout.flush());
     if let Err(error) = printed {
@@ -161,12 +176,12 @@ pub(crate) fn run(args: &ConfirmArgs) -> u8 {
             return EXIT_ERROR;
         }
     }
-    if !args.quiet && args.output_format != OutputFormat::Json {
+    if !args.quiet && args.output_format != ConfirmFormat::Json {
         let _ = writeln!(io::stderr(), "{}", outcome_line(&command, &report));
         let _ = writeln!(io::stderr(), "{}", summary(&report));
     }
     if let Some(log) = log {
-        if args.output_format != OutputFormat::Json {
+        if args.output_format != ConfirmFormat::Json {
             let _ = writeln!(io::stderr(), "the command's output is in {}", log.display());
         }
     }
@@ -235,8 +250,10 @@ fn print_full(
     report: &Report,
     colors: printer::Colors,
 ) -> io::Result<()> {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let context = printer::Context { colors, workspace: cwd.clone(), cwd, files: Vec::new() };
     for (i, finding) in findings.iter().enumerate() {
-        printer::print(out, OutputFormat::Full, std::slice::from_ref(finding), false, colors)?;
+        printer::print(out, OutputFormat::Full, std::slice::from_ref(finding), false, &context)?;
         writeln!(out, "  verdict: {}", verdict_text(&report.verdicts[i]))?;
         if !report.evidence[i].is_empty() {
             let stack: Vec<String> = report.evidence[i].iter().map(frame_text).collect();

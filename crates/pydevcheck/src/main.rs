@@ -2,17 +2,22 @@
 //! turns the outcome into an exit status (0 no findings, 1 findings, 2 usage, I/O or internal error).
 
 mod args;
+mod config;
 mod confirm;
 mod printer;
+mod settings;
 
+use std::collections::{HashMap, HashSet};
 use std::io::{self, IsTerminal, Write};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use pydevcheck_analyzer::discover::DiscoverOptions;
-use pydevcheck_analyzer::{check_paths, rules, CheckOptions, RuleSelection};
+use pydevcheck_analyzer::discover::{self, DiscoverOptions};
+use pydevcheck_analyzer::{check_files, rules, CheckError, CheckOptions, CheckRun, RuleSet};
 
 use crate::args::{CheckArgs, ColorChoice, Command, OutputFormat, RuleArgs};
 use crate::printer::Colors;
+use crate::settings::{Overrides, Resolver, SettingsError, Source};
 
 const EXIT_FINDINGS: u8 = 1;
 const EXIT_ERROR: u8 = 2;
@@ -28,17 +33,71 @@ fn main() -> ExitCode {
 }
 
 fn check(args: &CheckArgs) -> u8 {
-    let mut selection = RuleSelection::defaults();
-    for selector in &args.extend_select {
-        let Some(rule) = rules::find_rule(selector) else {
-            report_error(&format!("unknown rule `{selector}`; `pydevcheck rule --all` lists them"));
+    let cwd = match std::env::current_dir() {
+        Ok(cwd) => cwd,
+        Err(error) => {
+            report_error(&format!("cannot read the working directory: {error}"));
             return EXIT_ERROR;
+        }
+    };
+    let overrides = match overrides(args, &cwd) {
+        Ok(overrides) => overrides,
+        Err(message) => {
+            report_error(&message);
+            return EXIT_ERROR;
+        }
+    };
+    let source = match (&args.config, args.isolated) {
+        (Some(path), _) => Source::File(path.clone()),
+        (None, true) => Source::None,
+        (None, false) => Source::Hierarchical,
+    };
+    let mut resolver = match Resolver::new(source, overrides) {
+        Ok(resolver) => resolver,
+        Err(error) => return report_settings_error(error),
+    };
+
+    let discovered = discover::discover(&args.paths, &DiscoverOptions::standard());
+    let explicit: HashSet<PathBuf> =
+        args.paths.iter().filter(|path| path.is_file()).map(|path| settings::absolute(path, &cwd)).collect();
+    let mut files = Vec::with_capacity(discovered.files.len());
+    let mut rules_by_file: HashMap<PathBuf, RuleSet> = HashMap::with_capacity(discovered.files.len());
+    for file in discovered.files {
+        let absolute = settings::absolute(&file, &cwd);
+        let settings = match resolver.settings(&absolute) {
+            Ok(settings) => settings,
+            Err(error) => return report_settings_error(error),
         };
-        selection = selection.with(rule);
+        // A file named on the command line is checked even when excluded, unless --force-exclude (pre-commit
+        // and editors name every file).
+        if settings.is_excluded(&absolute) && (args.force_exclude || !explicit.contains(&absolute)) {
+            continue;
+        }
+        rules_by_file.insert(file.clone(), settings.rules_for(&absolute));
+        files.push(file);
     }
-    let options =
-        CheckOptions { discover: DiscoverOptions::standard(), jobs: args.jobs.map(|jobs| jobs.get()), selection };
-    let run = check_paths(&args.paths, &options);
+    // Extra APIs come from the configuration that applies to the working directory.
+    let api = match resolver.settings(&cwd.join("__init__.py")) {
+        Ok(settings) => settings.api.clone(),
+        Err(error) => return report_settings_error(error),
+    };
+
+    let defaults = RuleSet::defaults();
+    let options = CheckOptions {
+        discover: DiscoverOptions::standard(),
+        jobs: args.jobs.map(|jobs| jobs.get()),
+        // Unused by `check_files`: the rules come per file from `rules_for`.
+        selection: defaults.clone(),
+        api,
+    };
+    let rules_for = |path: &Path| rules_by_file.get(path).cloned().unwrap_or_else(|| defaults.clone());
+    let mut run = check_files(&files, &options, &rules_for);
+    run.errors.extend(discovered.errors.into_iter().map(CheckError::from));
+    run.errors.sort_by(|a, b| a.path().cmp(&b.path()));
+
+    if args.add_noqa {
+        return add_noqa(&run);
+    }
     let findings = printer::findings(&run.files);
 
     let status = if !run.errors.is_empty() {
@@ -49,10 +108,24 @@ fn check(args: &CheckArgs) -> u8 {
         0
     };
 
-    let colors = colors(args.color);
-    let mut stdout = io::BufWriter::new(io::stdout().lock());
-    let printed = printer::print(&mut stdout, args.output_format, &findings, args.statistics, colors)
-        .and_then(|()| stdout.flush());
+    let context = printer::Context {
+        colors: colors(args.color, args.output_file.is_none()),
+        workspace: std::env::var_os("GITHUB_WORKSPACE").map_or_else(|| cwd.clone(), PathBuf::from),
+        cwd: cwd.clone(),
+        files: run.files.iter().map(|file| file.path.as_path()).collect(),
+    };
+    let printed = match &args.output_file {
+        Some(path) => std::fs::File::create(path).and_then(|file| {
+            let mut out = io::BufWriter::new(file);
+            printer::print(&mut out, args.output_format, &findings, args.statistics, &context)?;
+            out.flush()
+        }),
+        None => {
+            let mut stdout = io::BufWriter::new(io::stdout().lock());
+            printer::print(&mut stdout, args.output_format, &findings, args.statistics, &context)
+                .and_then(|()| stdout.flush())
+        }
+    };
     if let Err(error) = printed {
         // `pydevcheck | head -1`: the reader has all it wanted.
         if error.kind() == io::ErrorKind::BrokenPipe {
@@ -65,9 +138,85 @@ fn check(args: &CheckArgs) -> u8 {
     for error in &run.errors {
         report_error(&error.to_string());
     }
-    if !args.quiet && args.output_format != OutputFormat::Json {
+    let machine_readable = !matches!(args.output_format, OutputFormat::Full | OutputFormat::Concise);
+    if !args.quiet && (!machine_readable || args.output_file.is_some()) {
         let _ = writeln!(io::stderr(), "{}", printer::summary(&findings, run.files.len()));
     }
+    status
+}
+
+fn overrides(args: &CheckArgs, cwd: &Path) -> Result<Overrides, String> {
+    Ok(Overrides {
+        select: args.select.as_deref().map(|values| settings::flag_selectors("--select", values)).transpose()?,
+        extend_select: settings::flag_selectors("--extend-select", &args.extend_select)?,
+        ignore: settings::flag_selectors("--ignore", &args.ignore)?,
+        exclude: args.exclude.clone(),
+        extend_exclude: args.extend_exclude.clone(),
+        cwd: cwd.to_path_buf(),
+    })
+}
+
+/// Renders a configuration error with its source snippet on stderr; returns the exit status.
+fn report_settings_error(error: SettingsError) -> u8 {
+    match error {
+        SettingsError::Flag(message) => report_error(&message),
+        SettingsError::Config(error) => {
+            let report = miette::Report::new(*error);
+            let _ = writeln!(io::stderr(), "{report:?}");
+        }
+    }
+    EXIT_ERROR
+}
+
+/// `--add-noqa`: writes a `# noqa: CODE` for every finding, keeping each file's bytes otherwise.
+fn add_noqa(run: &CheckRun) -> u8 {
+    let mut added = 0;
+    let mut status = 0;
+    for error in &run.errors {
+        report_error(&error.to_string());
+        status = EXIT_ERROR;
+    }
+    for file in run.files.iter().filter(|file| !file.diagnostics.is_empty()) {
+        let bytes = match std::fs::read(&file.path) {
+            Ok(bytes) => bytes,
+            Err(error) => {
+                report_error(&format!("{}: {error}", file.path.display()));
+                status = EXIT_ERROR;
+                continue;
+            }
+        };
+        // Only UTF-8 files (with or without a BOM) are rewritten: re-encoding a legacy codec could change
+        // bytes the comment does not touch.
+        let (bom, body) = match bytes.strip_prefix(b"\xef\xbb\xbf") {
+            Some(body) => (&bytes[..3], body),
+            None => (&bytes[..0], &bytes[..]),
+        };
+        let Ok(text) = std::str::from_utf8(body) else {
+            report_error(&format!("{}: not UTF-8, left unchanged", file.path.display()));
+            continue;
+        };
+        let rows: Vec<(u32, &str)> = file.diagnostics.iter().map(|d| (d.span.start.row, d.rule.code)).collect();
+        let edit = pydevcheck_analyzer::add_noqa(text, &rows);
+        for row in &edit.skipped {
+            report_error(&format!(
+                "{}:{row}: the line ends inside a string or a continuation; add the suppression by hand",
+                file.path.display()
+            ));
+        }
+        if edit.added == 0 {
+            continue;
+        }
+        let mut out = bom.to_vec();
+        out.extend_from_slice(edit.text.as_bytes());
+        if let Err(error) = std::fs::write(&file.path, out) {
+            report_error(&format!("cannot write {}: {error}", file.path.display()));
+            status = EXIT_ERROR;
+            continue;
+        }
+        added += edit.added;
+    }
+    let noun = if added == 1 { "directive" } else { "directives" };
+    let _ = writeln!(io::stderr(), "Added {added} noqa {noun}.");
     status
 }
 
@@ -100,12 +249,12 @@ fn rule(args: &RuleArgs) -> u8 {
 }
 
 /// `--color auto` colors a terminal unless `NO_COLOR` is set to anything non-empty (no-color.org).
-fn colors(choice: ColorChoice) -> Colors {
+fn colors(choice: ColorChoice, to_stdout: bool) -> Colors {
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|value| !value.is_empty());
     match choice {
         ColorChoice::Always => Colors::On,
         ColorChoice::Never => Colors::Off,
-        ColorChoice::Auto if !no_color && io::stdout().is_terminal() => Colors::On,
+        ColorChoice::Auto if to_stdout && !no_color && io::stdout().is_terminal() => Colors::On,
         ColorChoice::Auto => Colors::Off,
     }
 }

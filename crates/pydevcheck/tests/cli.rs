@@ -252,5 +252,150 @@ fn off_by_default_rules_need_extend_select() {
     assert!(stdout(&selected).starts_with("a.py:3:6: PDC603 "), "{}", stdout(&selected));
     let unknown = run(dir.path(), &["--extend-select", "PDC999"]);
     assert_eq!(unknown.status.code(), Some(2));
-    assert!(stderr(&unknown).contains("unknown rule `PDC999`"), "{}", stderr(&unknown));
+    assert!(stderr(&unknown).contains("unknown rule selector `PDC999`"), "{}", stderr(&unknown));
+}
+
+const LEAK: &[u8] = b"def f(p):\n    return open(p).read()\n";
+
+fn concise(dir: &Path, args: &[&str]) -> (Option<i32>, String) {
+    let mut all = vec!["--output-format", "concise", "--quiet"];
+    all.extend_from_slice(args);
+    let output = run(dir, &all);
+    (output.status.code(), stdout(&output))
+}
+
+#[test]
+fn closest_configuration_wins() {
+    let dir = tree(&[
+        ("pyproject.toml", b"[tool.pydevcheck]\nignore = ['PDC101']\n"),
+        ("a.py", LEAK),
+        ("sub/pydevcheck.toml", b"select = ['ALL']\n"),
+        ("sub/b.py", LEAK),
+        // A pyproject.toml without our table does not stop the search.
+        ("other/pyproject.toml", b"[project]\nname = 'x'\n"),
+        ("other/c.py", LEAK),
+    ]);
+    let (code, out) = concise(dir.path(), &[]);
+    assert_eq!(code, Some(1));
+    // `ALL` includes the opt-in PDC603: `open(p)` has no encoding.
+    let found: Vec<(&str, &str)> =
+        out.lines().map(|l| (l.split(':').next().unwrap(), l.split(' ').nth(1).unwrap())).collect();
+    assert_eq!(found, [("sub/b.py", "PDC101"), ("sub/b.py", "PDC603")], "{out}");
+    let (_, isolated) = concise(dir.path(), &["--isolated"]);
+    assert_eq!(isolated.lines().count(), 3, "{isolated}");
+    let (_, explicit) = concise(dir.path(), &["--config", "sub/pydevcheck.toml"]);
+    assert_eq!(explicit.lines().count(), 6, "{explicit}");
+}
+
+#[test]
+fn flags_select_ignore_and_exclude() {
+    let dir = tree(&[("a.py", LEAK), ("gen/b.py", LEAK), ("tests/test_c.py", BROKEN)]);
+    assert_eq!(concise(dir.path(), &["--select", "PDC001"]).1.lines().count(), 1);
+    assert_eq!(concise(dir.path(), &["--ignore", "unclosed-file,PDC0"]).0, Some(0));
+    let (_, out) = concise(dir.path(), &["--extend-exclude", "gen,tests"]);
+    assert!(out.starts_with("a.py:") && out.lines().count() == 1, "{out}");
+    // A file named on the command line is checked unless --force-exclude.
+    assert_eq!(concise(dir.path(), &["--exclude", "gen", "gen/b.py"]).1.lines().count(), 1);
+    assert_eq!(concise(dir.path(), &["--exclude", "gen", "--force-exclude", "gen/b.py"]).0, Some(0));
+}
+
+#[test]
+fn per_file_ignores_and_extend_select() {
+    let dir = tree(&[
+        ("pyproject.toml", b"[tool.pydevcheck]\nextend-select = ['PDC003']\n[tool.pydevcheck.per-file-ignores]\n'tests/*' = ['PDC1']\n"),
+        ("tests/test_a.py", LEAK),
+        ("b.py", b"x = 1  # noqa: PDC101\n"),
+    ]);
+    let (code, out) = concise(dir.path(), &[]);
+    assert_eq!(code, Some(1));
+    assert_eq!(out, "b.py:1:8: PDC003 unused `noqa` directive (unused: `PDC101`)\n");
+}
+
+#[test]
+fn configuration_errors_exit_2_with_file_line_and_suggestion() {
+    let dir =
+        tree(&[("pyproject.toml", b"[tool.pydevcheck]\nselect = ['PDC101']\nignroe = ['PDC102']\n"), ("a.py", LEAK)]);
+    let output = run(dir.path(), &["--color", "never"]);
+    assert_eq!(output.status.code(), Some(2));
+    let err = stderr(&output);
+    assert!(err.contains("pyproject.toml:3: unknown key `ignroe`"), "{err}");
+    assert!(err.contains("did you mean `ignore`?"), "{err}");
+    assert_eq!(stdout(&output), "");
+
+    let output = run(dir.path(), &["--isolated", "--extend-select", "PDC3O1"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("unknown rule selector `PDC3O1`; did you mean `PDC301`?"), "{}", stderr(&output));
+}
+
+#[test]
+fn noqa_silences_the_finding_on_its_line() {
+    let dir = tree(&[
+        ("a.py", b"def f(p):\n    return open(p).read()  # noqa: PDC101\n"),
+        ("b.py", b"def f(p):\n    return open(p).read()  # pydevcheck: ignore[PDC101]\n"),
+        ("c.py", b"def f(p):\n    return open(p).read()  # noqa: E501\n"),
+        ("d.py", b"def f(p):\n    s = '# noqa'; return open(p).read()\n"),
+    ]);
+    let (_, out) = concise(dir.path(), &[]);
+    let paths: Vec<&str> = out.lines().map(|l| l.split(':').next().unwrap()).collect();
+    assert_eq!(paths, ["c.py", "d.py"], "{out}");
+}
+
+#[test]
+fn add_noqa_rewrites_files_keeping_bytes() {
+    let crlf_bom = b"\xef\xbb\xbfdef f(p):\r\n    return open(p).read()\r\n";
+    let latin1 = b"# -*- coding: latin-1 -*-\ndef f(p):\n    return open(p).read()  # caf\xe9\n";
+    let dir = tree(&[
+        ("a.py", crlf_bom),
+        ("b.py", LEAK),
+        ("c.py", b"def g(p):\n    return open(p).read() # noqa: E501\n"),
+        ("l.py", latin1),
+    ]);
+    let output = run(dir.path(), &["--add-noqa"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(stderr(&output).contains("Added 3 noqa directives."), "{}", stderr(&output));
+    assert!(stderr(&output).contains("l.py: not UTF-8, left unchanged"), "{}", stderr(&output));
+    let read = |name: &str| std::fs::read(dir.path().join(name)).unwrap();
+    assert_eq!(read("a.py"), b"\xef\xbb\xbfdef f(p):\r\n    return open(p).read()  # noqa: PDC101\r\n");
+    assert_eq!(read("b.py"), b"def f(p):\n    return open(p).read()  # noqa: PDC101\n");
+    assert_eq!(read("c.py"), b"def g(p):\n    return open(p).read() # noqa: E501, PDC101\n");
+    assert_eq!(read("l.py"), latin1);
+    // Everything UTF-8 is silenced now.
+    let (_, out) = concise(dir.path(), &[]);
+    assert!(out.lines().all(|l| l.starts_with("l.py:")), "{out}");
+}
+
+#[test]
+fn github_annotations_cannot_be_split_or_injected() {
+    let dir = tree(&[("a,b:c%25.py", BROKEN), ("x\n::error file=evil.py::y.py", BROKEN)]);
+    let output = run(dir.path(), &["--output-format", "github", "--extend-select", "PDC003"]);
+    let text = stdout(&output);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    assert!(lines.iter().all(|l| l.starts_with("::warning file=")), "{text}");
+    assert!(lines[0].starts_with("::warning file=a%2Cb%3Ac%2525.py,line=2,col=7,endLine=2,endColumn="), "{text}");
+    assert!(lines[0].contains(",title=PDC001 syntax-error::"), "{text}");
+    assert!(lines[1].starts_with("::warning file=x%0A%3A%3Aerror file=evil.py%3A%3Ay.py,line=2,"), "{text}");
+}
+
+#[test]
+fn github_paths_are_relative_to_the_workspace() {
+    let dir = tree(&[("src/broken.py", BROKEN)]);
+    let output = Command::new(BIN)
+        .args(["--output-format", "github", "broken.py"])
+        .current_dir(dir.path().join("src"))
+        .env("GITHUB_WORKSPACE", dir.path())
+        .output()
+        .unwrap();
+    assert!(stdout(&output).starts_with("::warning file=src/broken.py,line=2,"), "{}", stdout(&output));
+}
+
+#[test]
+fn output_file() {
+    let dir = tree(&[("broken.py", BROKEN)]);
+    let output = run(dir.path(), &["--output-format", "json-lines", "--output-file", "report.jsonl"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(stdout(&output), "");
+    let report = std::fs::read_to_string(dir.path().join("report.jsonl")).unwrap();
+    let value: serde_json::Value = serde_json::from_str(report.lines().next().unwrap()).unwrap();
+    assert_eq!(value["code"], "PDC001");
 }

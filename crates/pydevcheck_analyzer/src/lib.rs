@@ -6,6 +6,9 @@
 //! names, attributes, containers, control flow — so that a parser upgrade touches one module and the
 //! dataflow in `flow` works on a shape built for it. Each scope (module, class body, function, lambda) is
 //! analysed on its own; files are independent and run in parallel on rayon's pool.
+//!
+//! Which rules report, and which findings a `# noqa` silences, is decided here after the rules ran
+//! ([`RuleSet`], `suppress`): the rules themselves never look at configuration.
 
 pub mod discover;
 mod flow;
@@ -17,12 +20,15 @@ mod project;
 pub mod rules;
 pub mod source;
 mod summary;
+mod suppress;
 mod tables;
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 pub use pydevcheck_diagnostics::{Diagnostic, Exit, Position, Rule, Span};
+pub use suppress::{add_noqa, NoqaEdit};
 
 /// The outcome of checking one file.
 #[derive(Debug)]
@@ -33,43 +39,16 @@ pub struct FileReport {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Which rules report findings. Every rule runs; the selection decides which findings are kept, so that a
-/// caller (the CLI's flags, the fixture harness for a directory of an opt-in rule) chooses without the rules
-/// knowing.
-#[derive(Debug, Clone)]
-pub struct RuleSelection {
-    enabled: Vec<&'static Rule>,
-}
-
-impl RuleSelection {
-    /// Every rule except those declared `default_enabled: false` (PDC603).
-    pub fn defaults() -> Self {
-        RuleSelection { enabled: rules::ALL_RULES.iter().copied().filter(|rule| rule.default_enabled).collect() }
-    }
-
-    /// The selection plus `rule`.
-    #[must_use]
-    pub fn with(mut self, rule: &'static Rule) -> Self {
-        if !self.contains(rule) {
-            self.enabled.push(rule);
-        }
-        self
-    }
-
-    pub fn contains(&self, rule: &Rule) -> bool {
-        self.enabled.iter().any(|enabled| enabled.code == rule.code)
-    }
-}
-
-/// Checks one file's bytes with the default rules. Never fails: undecodable or unparsable input becomes a
-/// PDC002 or PDC001 finding.
+/// Checks one file's bytes with the rules that are on by default. Never fails: undecodable or unparsable
+/// input becomes a PDC002 or PDC001 finding.
 pub fn check_bytes(path: &Path, bytes: &[u8]) -> FileReport {
-    check_bytes_with(path, bytes, &RuleSelection::defaults())
+    check_bytes_with(path, bytes, &RuleSet::defaults())
 }
 
-/// [`check_bytes`] reporting the findings of the `selection`'s rules.
-pub fn check_bytes_with(path: &Path, bytes: &[u8], selection: &RuleSelection) -> FileReport {
-    check_file(path, bytes, None, selection).report
+/// Checks one file's bytes on its own, keeping the findings of the rules in `rules` that no suppression
+/// comment on their line silences; reports unused suppressions as PDC003 when `rules` holds it.
+pub fn check_bytes_with(path: &Path, bytes: &[u8], rules: &RuleSet) -> FileReport {
+    check_file(path, bytes, None, rules).report
 }
 
 /// One file checked as part of a run: its report, what it exports and what it calls in other modules.
@@ -80,17 +59,14 @@ struct Checked {
     external_calls: Vec<Box<str>>,
 }
 
-fn check_file(
-    path: &Path,
-    bytes: &[u8],
-    place: Option<project::ModuleContext<'_>>,
-    selection: &RuleSelection,
-) -> Checked {
+/// Every rule runs; `rules` decides which findings are kept, then suppression comments silence some of them,
+/// so the rules themselves never look at configuration.
+fn check_file(path: &Path, bytes: &[u8], place: Option<project::ModuleContext<'_>>, rules: &RuleSet) -> Checked {
     let text = match source::decode(bytes) {
         Ok(text) => text,
         Err(error) => {
             let mut diagnostics = vec![rules::undecodable_source(path, &error)];
-            diagnostics.retain(|diagnostic| selection.contains(diagnostic.rule));
+            diagnostics.retain(|diagnostic| rules.contains(diagnostic.rule));
             let report = FileReport { path: path.to_path_buf(), source: None, diagnostics };
             return Checked { report, exports: Vec::new(), external_calls: Vec::new() };
         }
@@ -107,10 +83,111 @@ fn check_file(
             (exports, module.external_calls)
         }
     };
-    diagnostics.retain(|diagnostic| selection.contains(diagnostic.rule));
+    diagnostics.retain(|diagnostic| rules.contains(diagnostic.rule));
+    let status = |code: &str| match rules::ALL_RULES.iter().find(|rule| rule.code == code) {
+        Some(rule) if rules.contains(rule) => suppress::CodeStatus::Enabled,
+        Some(_) => suppress::CodeStatus::Disabled,
+        None => suppress::CodeStatus::Unknown,
+    };
+    let unused = suppress::apply(&text, &index, &mut diagnostics, status);
+    if let Some(rule) = rules::find_rule(UNUSED_SUPPRESSION).filter(|rule| rules.contains(rule)) {
+        for unused in unused {
+            let hint = if unused.whole { "remove the suppression comment" } else { "remove the unused codes" };
+            diagnostics.push(Diagnostic {
+                rule,
+                path: path.to_path_buf(),
+                span: unused.span,
+                message: unused.message,
+                hint: hint.to_owned(),
+                exit: None,
+            });
+        }
+    }
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     let source = (!diagnostics.is_empty()).then(|| Arc::from(text));
     Checked { report: FileReport { path: path.to_path_buf(), source, diagnostics }, exports, external_calls }
+}
+
+const UNUSED_SUPPRESSION: &str = "PDC003";
+
+/// The rules that report in one file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleSet {
+    codes: BTreeSet<&'static str>,
+}
+
+impl RuleSet {
+    /// The rules whose `default_enabled` is set.
+    pub fn defaults() -> RuleSet {
+        RuleSet::from_rules(rules::ALL_RULES.iter().copied().filter(|rule| rule.default_enabled))
+    }
+
+    pub fn from_rules(rules: impl IntoIterator<Item = &'static Rule>) -> RuleSet {
+        RuleSet { codes: rules.into_iter().map(|rule| rule.code).collect() }
+    }
+
+    /// The set plus `rule` (the fixture harness: the defaults plus the rule of a fixture's directory).
+    #[must_use]
+    pub fn with(mut self, rule: &'static Rule) -> RuleSet {
+        self.insert(rule);
+        self
+    }
+
+    pub fn contains(&self, rule: &Rule) -> bool {
+        self.codes.contains(rule.code)
+    }
+
+    pub fn insert(&mut self, rule: &'static Rule) {
+        self.codes.insert(rule.code);
+    }
+
+    pub fn remove(&mut self, rule: &Rule) {
+        self.codes.remove(rule.code);
+    }
+
+    /// The codes, sorted.
+    pub fn codes(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.codes.iter().copied()
+    }
+}
+
+/// Project-specific APIs declared in configuration (`extra-acquirers`, `extra-releasers`, `extra-borrowers`).
+///
+/// The configuration layer parses and validates these; **the dataflow does not consult them yet**: wiring
+/// them into `tables` is the analyzer's job, and until then a configured acquirer finds nothing.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ApiConfig {
+    /// Dotted callee paths (`mycompany.db.connect`) that return a resource of the given kind.
+    pub acquirers: Vec<ExtraAcquirer>,
+    /// Dotted paths of functions or methods (`mycompany.db.Connection.dispose`) that release their receiver
+    /// or first argument.
+    pub releasers: Vec<String>,
+    /// Dotted callee paths that use a resource argument without taking ownership of it.
+    pub borrowers: Vec<String>,
+}
+
+/// One `extra-acquirers` entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExtraAcquirer {
+    pub callee: String,
+    pub kind: ResourceKind,
+}
+
+/// The kinds of resource a configured acquirer can return; each maps to a family of rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResourceKind {
+    /// Reported like a file (PDC101/PDC102).
+    File,
+    /// Reported like a socket (PDC201/PDC202).
+    Socket,
+    /// A raw file descriptor (PDC303).
+    Fd,
+}
+
+impl ResourceKind {
+    /// The names accepted in configuration.
+    pub const NAMES: &'static [(&'static str, ResourceKind)] =
+        &[("file", ResourceKind::File), ("socket", ResourceKind::Socket), ("fd", ResourceKind::Fd)];
 }
 
 /// Worker threads get this much stack. Rayon's default (2 MiB) is less than the main thread's 8 MiB, so a
@@ -123,8 +200,10 @@ pub struct CheckOptions {
     pub discover: discover::DiscoverOptions,
     /// Worker threads; `None` uses one per core.
     pub jobs: Option<usize>,
-    /// The rules whose findings are reported.
-    pub selection: RuleSelection,
+    /// The rules whose findings [`check_paths`] reports; [`check_files`] asks its `rules_for` instead.
+    pub selection: RuleSet,
+    /// Project-specific APIs from configuration; parsed and validated, not yet used by the dataflow.
+    pub api: ApiConfig,
 }
 
 /// The reports of every file checked, sorted by path, and what could not be checked.
@@ -157,20 +236,34 @@ impl CheckError {
     }
 }
 
-/// Discovers the files under `paths` and checks them in parallel on a pool with [`WORKER_STACK_SIZE`] stacks.
+/// Discovers the files under `paths` and checks them with `options.selection`, see [`check_files`].
 pub fn check_paths(paths: &[PathBuf], options: &CheckOptions) -> CheckRun {
+    let discovered = discover::discover(paths, &options.discover);
+    let mut run = check_files(&discovered.files, options, &|_: &Path| options.selection.clone());
+    run.errors.extend(discovered.errors.into_iter().map(CheckError::from));
+    run.errors.sort_by(|a, b| a.path().cmp(&b.path()));
+    run
+}
+
+/// Checks `files` in parallel on a pool with [`WORKER_STACK_SIZE`] stacks, each with the rules `rules_for`
+/// gives it (configuration can differ per directory and per file). Two passes: every file on its own, then
+/// again the files that call what another file of the run exports, knowing it.
+pub fn check_files(
+    files: &[PathBuf],
+    options: &CheckOptions,
+    rules_for: &(dyn Fn(&Path) -> RuleSet + Sync),
+) -> CheckRun {
     use rayon::prelude::*;
 
-    let discovered = discover::discover(paths, &options.discover);
-    let mut errors: Vec<CheckError> = discovered.errors.into_iter().map(CheckError::from).collect();
-    let names: Vec<(String, bool)> = discovered.files.iter().map(|path| project::module_name(path)).collect();
+    let mut errors: Vec<CheckError> = Vec::new();
+    let names: Vec<(String, bool)> = files.iter().map(|path| project::module_name(path)).collect();
     // First pass: every file on its own; what it exports, and what it calls in the others.
     let first = |exports: Option<&project::Exports>, i: usize| {
-        let path = &discovered.files[i];
+        let path = &files[i];
         let (name, is_package) = &names[i];
         let place = project::ModuleContext { name, is_package: *is_package, exports };
         match std::fs::read(path) {
-            Ok(bytes) => Ok(check_file(path, &bytes, Some(place), &options.selection)),
+            Ok(bytes) => Ok(check_file(path, &bytes, Some(place), &rules_for(path))),
             Err(error) => Err(CheckError::Read { path: path.clone(), error }),
         }
     };
@@ -192,7 +285,7 @@ pub fn check_paths(paths: &[PathBuf], options: &CheckOptions) -> CheckRun {
             None => indices.iter().map(|&i| first(exports, i)).collect(),
         }
     };
-    let all: Vec<usize> = (0..discovered.files.len()).collect();
+    let all: Vec<usize> = (0..files.len()).collect();
     let mut results = run(&all, None);
 
     // Second pass: the files that call something another file exports, checked again knowing it.
@@ -218,16 +311,16 @@ pub fn check_paths(paths: &[PathBuf], options: &CheckOptions) -> CheckRun {
         }
     }
 
-    let mut files = Vec::with_capacity(results.len());
+    let mut reports = Vec::with_capacity(results.len());
     for result in results {
         match result {
-            Ok(checked) => files.push(checked.report),
+            Ok(checked) => reports.push(checked.report),
             Err(error) => errors.push(error),
         }
     }
     // Discovery sorted the paths and `collect` keeps their order; sort anyway so the contract does not rest
     // on that.
-    files.sort_by(|a, b| a.path.cmp(&b.path));
+    reports.sort_by(|a, b| a.path.cmp(&b.path));
     errors.sort_by(|a, b| a.path().cmp(&b.path()));
-    CheckRun { files, errors }
+    CheckRun { files: reports, errors }
 }

@@ -57,6 +57,18 @@ fn to_u32(n: usize) -> u32 {
 }
 
 impl LineIndex<'_> {
+    /// Byte offset where the 1-based `row` starts.
+    pub(crate) fn line_start(&self, row: u32) -> usize {
+        self.starts().get(row.saturating_sub(1) as usize).map_or(self.text.len(), |&start| start as usize)
+    }
+
+    /// Byte offset of the line break that ends the 1-based `row` (the text's length for the last line).
+    pub(crate) fn line_end(&self, row: u32) -> Option<usize> {
+        let start = *self.starts().get(row.checked_sub(1)? as usize)? as usize;
+        let rest = &self.text.as_bytes()[start..];
+        Some(rest.iter().position(|&b| b == b'\n' || b == b'\r').map_or(self.text.len(), |n| start + n))
+    }
+
     /// The source text of a range, for messages.
     pub(crate) fn slice(&self, start: u32, end: u32) -> &str {
         self.text.get(start as usize..end as usize).unwrap_or("")

@@ -3,10 +3,15 @@
 use std::path::PathBuf;
 
 use pydevcheck_analyzer::discover::DiscoverOptions;
-use pydevcheck_analyzer::{check_paths, CheckError, CheckOptions, RuleSelection};
+use pydevcheck_analyzer::{check_paths, ApiConfig, CheckError, CheckOptions, RuleSet};
 
 fn options(jobs: Option<usize>) -> CheckOptions {
-    CheckOptions { discover: DiscoverOptions::standard(), jobs, selection: RuleSelection::defaults() }
+    CheckOptions {
+        discover: DiscoverOptions::standard(),
+        jobs,
+        selection: RuleSet::defaults(),
+        api: ApiConfig::default(),
+    }
 }
 
 #[test]
@@ -72,4 +77,22 @@ fn deep_nesting_in_a_directory_run() {
     let run = check_paths(&paths, &options(Some(2)));
     assert!(run.errors.is_empty(), "{:?}", run.errors);
     assert_eq!(run.files.len(), 2);
+}
+
+#[test]
+fn suppressions_apply_in_directory_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let leak = "def f(p):\n    return open(p).read()\n";
+    std::fs::write(dir.path().join("a.py"), leak).unwrap();
+    std::fs::write(dir.path().join("b.py"), leak.replace(".read()\n", ".read()  # noqa: PDC101\n")).unwrap();
+    let run = check_paths(&[dir.path().to_path_buf()], &options(None));
+    let codes: Vec<(String, &str)> = run
+        .files
+        .iter()
+        .flat_map(|file| {
+            let name = file.path.file_name().unwrap().to_string_lossy().into_owned();
+            file.diagnostics.iter().map(move |d| (name.clone(), d.rule.code))
+        })
+        .collect();
+    assert_eq!(codes, [("a.py".to_owned(), "PDC101")]);
 }

@@ -12,7 +12,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use pydevcheck_analyzer::discover::DiscoverOptions;
-use pydevcheck_analyzer::{check_paths, rules, CheckOptions, Diagnostic, RuleSelection};
+use pydevcheck_analyzer::{check_paths, rules, ApiConfig, CheckOptions, Diagnostic, RuleSet};
 use support::{display, expectations, fixtures_root, python_files, Finding};
 
 /// The rules whose fixture directories must exist, with the least number of files each must hold.
@@ -37,11 +37,11 @@ const REQUIRED_FIXTURES: &[(&[&str], usize)] = &[
 
 /// The default rules, plus the rule whose directory (`fixtures/rules/PDC603/`) holds the fixture, so that a
 /// rule that is off by default is checked on its own fixtures and nowhere else.
-fn selection(path: &Path) -> RuleSelection {
+fn selection(path: &Path) -> RuleSet {
     let directory = path.parent().and_then(Path::file_name).and_then(|name| name.to_str());
     match directory.and_then(rules::find_rule) {
-        Some(rule) => RuleSelection::defaults().with(rule),
-        None => RuleSelection::defaults(),
+        Some(rule) => RuleSet::defaults().with(rule),
+        None => RuleSet::defaults(),
     }
 }
 
@@ -155,8 +155,12 @@ fn multi_module_projects_match_the_analyzer() {
 /// Checks each directory as one run of `check_paths` and compares every Python file under it with its
 /// annotations; returns the failures and the number of files compared.
 fn check_projects(projects: &[PathBuf]) -> (Vec<String>, usize) {
-    let options =
-        CheckOptions { discover: DiscoverOptions::standard(), jobs: None, selection: RuleSelection::defaults() };
+    let options = CheckOptions {
+        discover: DiscoverOptions::standard(),
+        jobs: None,
+        selection: RuleSet::defaults(),
+        api: ApiConfig::default(),
+    };
     let mut failures = Vec::new();
     let mut total = 0;
     for project in projects {

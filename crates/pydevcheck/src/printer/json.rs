@@ -40,23 +40,34 @@ impl From<Position> for JsonPosition {
 }
 
 pub(super) fn print(out: &mut dyn Write, findings: &[Finding<'_>]) -> io::Result<()> {
-    let findings: Vec<JsonFinding<'_>> = findings
-        .iter()
-        .map(|Finding { diagnostic: d, .. }| JsonFinding {
-            code: d.rule.code,
-            name: d.rule.name,
-            message: &d.message,
-            fix_hint: &d.hint,
-            filename: d.path.to_string_lossy().into_owned(),
-            location: d.span.start.into(),
-            end_location: d.span.end.into(),
-            exit: d.exit.as_ref().map(|exit| JsonExit {
-                description: &exit.description,
-                location: exit.span.start.into(),
-                end_location: exit.span.end.into(),
-            }),
-        })
-        .collect();
+    let findings: Vec<JsonFinding<'_>> = findings.iter().map(json_finding).collect();
     serde_json::to_writer_pretty(&mut *out, &findings)?;
     writeln!(out)
+}
+
+/// `json-lines`: the objects of `json`, one per line, for streaming tools.
+pub(super) fn print_lines(out: &mut dyn Write, findings: &[Finding<'_>]) -> io::Result<()> {
+    for finding in findings {
+        serde_json::to_writer(&mut *out, &json_finding(finding))?;
+        writeln!(out)?;
+    }
+    Ok(())
+}
+
+fn json_finding<'a>(finding: &Finding<'a>) -> JsonFinding<'a> {
+    let d = finding.diagnostic;
+    JsonFinding {
+        code: d.rule.code,
+        name: d.rule.name,
+        message: &d.message,
+        fix_hint: &d.hint,
+        filename: d.path.to_string_lossy().into_owned(),
+        location: d.span.start.into(),
+        end_location: d.span.end.into(),
+        exit: d.exit.as_ref().map(|exit| JsonExit {
+            description: &exit.description,
+            location: exit.span.start.into(),
+            end_location: exit.span.end.into(),
+        }),
+    }
 }

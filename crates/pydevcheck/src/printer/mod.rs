@@ -2,10 +2,16 @@
 
 mod concise;
 mod full;
+mod github;
+mod gitlab;
 mod json;
+mod junit;
+mod sarif;
 mod statistics;
 
+use std::collections::HashMap;
 use std::io::{self, Write};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use pydevcheck_analyzer::{Diagnostic, FileReport};
@@ -30,20 +36,106 @@ pub(crate) fn findings(files: &[FileReport]) -> Vec<Finding<'_>> {
     findings
 }
 
+/// What printers need besides the findings.
+pub(crate) struct Context<'a> {
+    pub(crate) colors: Colors,
+    /// The directory `github` paths are relative to: `GITHUB_WORKSPACE`, or the working directory.
+    pub(crate) workspace: PathBuf,
+    pub(crate) cwd: PathBuf,
+    /// Every file checked, with or without findings (`junit` has a test case for each).
+    pub(crate) files: Vec<&'a Path>,
+}
+
+impl Context<'_> {
+    /// `path` relative to the workspace when it lies inside it, with `/` separators.
+    pub(crate) fn workspace_relative(&self, path: &Path) -> String {
+        let absolute = crate::settings::absolute(path, &self.cwd);
+        let shown = absolute.strip_prefix(&self.workspace).map_or(absolute.as_path(), |relative| relative);
+        shown.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/").replace("//", "/")
+    }
+
+    /// `path` as a relative URI reference: workspace-relative, with the characters a URI reserves escaped.
+    pub(crate) fn uri(&self, path: &Path) -> String {
+        let mut out = String::new();
+        for byte in self.workspace_relative(path).bytes() {
+            if byte.is_ascii_alphanumeric() || b"/-._~!$&'()*+,;=:@".contains(&byte) {
+                out.push(char::from(byte));
+            } else {
+                out.push_str(&format!("%{byte:02X}"));
+            }
+        }
+        out
+    }
+}
+
 /// Writes the findings, or their statistics, in `format`.
 pub(crate) fn print(
     out: &mut dyn Write,
     format: OutputFormat,
     findings: &[Finding<'_>],
     statistics: bool,
-    colors: Colors,
+    context: &Context<'_>,
 ) -> io::Result<()> {
     match (format, statistics) {
-        (OutputFormat::Json, true) => statistics::json(out, findings),
+        (OutputFormat::Json | OutputFormat::JsonLines, true) => statistics::json(out, findings),
         (_, true) => statistics::table(out, findings),
-        (OutputFormat::Full, false) => full::print(out, findings, colors),
+        (OutputFormat::Full, false) => full::print(out, findings, context.colors),
         (OutputFormat::Concise, false) => concise::print(out, findings),
         (OutputFormat::Json, false) => json::print(out, findings),
+        (OutputFormat::JsonLines, false) => json::print_lines(out, findings),
+        (OutputFormat::Github, false) => github::print(out, findings, context),
+        (OutputFormat::Sarif, false) => sarif::print(out, findings, context),
+        (OutputFormat::Junit, false) => junit::print(out, findings, context),
+        (OutputFormat::Gitlab, false) => gitlab::print(out, findings, context),
+    }
+}
+
+/// A fingerprint per finding that does not depend on its line number: a hash of the rule code, the path,
+/// the finding's source line with whitespace normalised, and the number of earlier findings with the same
+/// three values. Adding lines above a finding keeps it; editing its line changes it.
+pub(crate) fn fingerprints(findings: &[Finding<'_>]) -> Vec<String> {
+    let mut seen: HashMap<(String, String, String), u32> = HashMap::new();
+    findings
+        .iter()
+        .map(|Finding { diagnostic: d, source }| {
+            let line = source.map_or(String::new(), |text| source_line(text, d.span.byte_start as usize));
+            let path = d.path.to_string_lossy().replace('\\', "/");
+            let key = (d.rule.code.to_owned(), path, line);
+            let occurrence = seen.entry(key.clone()).or_insert(0);
+            let index = *occurrence;
+            *occurrence += 1;
+            let mut hasher = Fnv1a::new();
+            for part in [key.0.as_str(), key.1.as_str(), key.2.as_str(), &index.to_string()] {
+                hasher.write(part.as_bytes());
+                hasher.write(&[0]);
+            }
+            format!("{:016x}", hasher.0)
+        })
+        .collect()
+}
+
+/// The line of `text` holding byte `offset`, with runs of whitespace collapsed to one space and trimmed.
+fn source_line(text: &str, offset: usize) -> String {
+    let offset = offset.min(text.len());
+    let start = text[..offset].rfind(['\n', '\r']).map_or(0, |i| i + 1);
+    let end = text[offset..].find(['\n', '\r']).map_or(text.len(), |i| offset + i);
+    text.get(start..end).unwrap_or("").split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// 64-bit FNV-1a: a fixed, documented hash, so fingerprints never change between builds or Rust versions
+/// (std's `DefaultHasher` makes no such promise).
+struct Fnv1a(u64);
+
+impl Fnv1a {
+    fn new() -> Fnv1a {
+        Fnv1a(0xcbf2_9ce4_8422_2325)
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.0 ^= u64::from(byte);
+            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
+        }
     }
 }
 

@@ -52,11 +52,13 @@ mod undecodable_source;
 mod unknown_encoding;
 mod unknown_error_handler;
 mod unreleased_attribute;
+mod unused_suppression;
 
 /// Every rule, in code order.
 pub static ALL_RULES: &[&Rule] = &[
     &syntax_error::SYNTAX_ERROR,
     &undecodable_source::UNDECODABLE_SOURCE,
+    &unused_suppression::UNUSED_SUPPRESSION,
     &unclosed_file::UNCLOSED_FILE,
     &file_leaks_on_exception::FILE_LEAKS_ON_EXCEPTION,
     &unreleased_attribute::UNRELEASED_ATTRIBUTE,
