@@ -75,47 +75,56 @@ fn target<'m>(t: &'m Target, f: &mut impl FnMut(&'m Call, Range)) {
 
 fn expr<'m>(e: &'m Expr, f: &mut impl FnMut(&'m Call, Range)) {
     match &e.kind {
-        ExprKind::Call(call) => {
-            f(call, e.range);
-            expr(&call.func, f);
-            call.args.iter().for_each(|a| expr(a, f));
-            call.keywords.iter().for_each(|k| expr(&k.value, f));
-        }
+        ExprKind::Call(call) => f(call, e.range),
+        // A comprehension's targets may hold expressions too (`[... for x.attr in xs]`).
+        ExprKind::Comprehension { generators, .. } => generators.iter().for_each(|g| target(&g.target, f)),
+        _ => {}
+    }
+    children(e, &mut |child| expr(child, f));
+}
+
+/// Calls `f` on each direct sub-expression (comprehension targets aside): the one expression walker that
+/// the rules and the summaries share.
+pub(crate) fn children<'e>(expr: &'e Expr, f: &mut dyn FnMut(&'e Expr)) {
+    match &expr.kind {
         ExprKind::Attr { value, .. } | ExprKind::Await(value) | ExprKind::Not(value) | ExprKind::Starred(value) => {
-            expr(value, f)
+            f(value)
         }
-        ExprKind::Named { value, .. } => expr(value, f),
-        ExprKind::Yield(value) => value.iter().for_each(|v| expr(v, f)),
-        ExprKind::Tuple(items) | ExprKind::Container(items) | ExprKind::Other(items) => {
-            items.iter().for_each(|i| expr(i, f))
+        ExprKind::Yield(Some(value)) => f(value),
+        ExprKind::Named { value, .. } => f(value),
+        ExprKind::Call(call) => {
+            f(&call.func);
+            call.args.iter().for_each(&mut *f);
+            call.keywords.iter().for_each(|k| f(&k.value));
         }
-        ExprKind::BoolOp { values, .. } => values.iter().for_each(|v| expr(v, f)),
+        ExprKind::Tuple(items) | ExprKind::Container(items) | ExprKind::Other(items) => items.iter().for_each(&mut *f),
+        ExprKind::BoolOp { values, .. } => values.iter().for_each(&mut *f),
         ExprKind::Compare { left, right, .. } => {
-            expr(left, f);
-            expr(right, f);
+            f(left);
+            f(right);
         }
         ExprKind::IfExp { test, body, orelse } => {
-            expr(test, f);
-            expr(body, f);
-            expr(orelse, f);
+            f(test);
+            f(body);
+            f(orelse);
         }
         ExprKind::Subscript { value, index } => {
-            expr(value, f);
-            expr(index, f);
+            f(value);
+            f(index);
         }
         ExprKind::Comprehension { generators, elements } => {
-            for generator in generators {
-                expr(&generator.iter, f);
-                target(&generator.target, f);
-                generator.ifs.iter().for_each(|i| expr(i, f));
+            for g in generators {
+                f(&g.iter);
+                g.ifs.iter().for_each(&mut *f);
             }
-            elements.iter().for_each(|e| expr(e, f));
+            elements.iter().for_each(&mut *f);
         }
         ExprKind::Var(_)
         | ExprKind::Str(_)
         | ExprKind::None
         | ExprKind::Bool(_)
         | ExprKind::Int(_)
+        | ExprKind::Yield(None)
         | ExprKind::Lambda(_) => {}
     }
 }

@@ -14,6 +14,7 @@ use std::cell::RefCell;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::ir::{Expr, ExprKind, Module, Scope, ScopeId, ScopeKind, Stmt, Target, Var};
+use crate::ir_walk::children;
 use crate::project::{Export, ModuleContext};
 use crate::tables::{self, Kind};
 
@@ -426,7 +427,7 @@ impl ReleaseScan<'_> {
     }
 
     fn children(&mut self, expr: &Expr, f: &mut impl FnMut(&mut Self, &Expr)) {
-        for_each_child(expr, &mut |child| f(self, child));
+        children(expr, &mut |child| f(self, child));
     }
 
     /// An expression evaluated for its value: calls release their receiver (when the method releases) and
@@ -497,45 +498,6 @@ impl ReleaseScan<'_> {
     }
 }
 
-/// Calls `f` on each direct sub-expression.
-pub(crate) fn for_each_child(expr: &Expr, f: &mut dyn FnMut(&Expr)) {
-    match &expr.kind {
-        ExprKind::Attr { value, .. } | ExprKind::Await(value) | ExprKind::Not(value) | ExprKind::Starred(value) => {
-            f(value)
-        }
-        ExprKind::Yield(Some(value)) => f(value),
-        ExprKind::Named { value, .. } => f(value),
-        ExprKind::Call(call) => {
-            f(&call.func);
-            call.args.iter().for_each(&mut *f);
-            call.keywords.iter().for_each(|k| f(&k.value));
-        }
-        ExprKind::Tuple(items) | ExprKind::Container(items) | ExprKind::Other(items) => items.iter().for_each(&mut *f),
-        ExprKind::BoolOp { values, .. } => values.iter().for_each(&mut *f),
-        ExprKind::Compare { left, right, .. } => {
-            f(left);
-            f(right);
-        }
-        ExprKind::IfExp { test, body, orelse } => {
-            f(test);
-            f(body);
-            f(orelse);
-        }
-        ExprKind::Subscript { value, index } => {
-            f(value);
-            f(index);
-        }
-        ExprKind::Comprehension { generators, elements } => {
-            for g in generators {
-                f(&g.iter);
-                g.ifs.iter().for_each(&mut *f);
-            }
-            elements.iter().for_each(&mut *f);
-        }
-        _ => {}
-    }
-}
-
 /// Whether a function may release one of its parameters: `p.close()`, `os.close(p)`, `with p:`. Only such
 /// functions (and openers) get a summary exported to other modules.
 pub(crate) fn may_release_param(scope: &Scope) -> bool {
@@ -552,7 +514,7 @@ pub(crate) fn may_release_param(scope: &Scope) -> bool {
             }
         }
         let mut found = false;
-        for_each_child(expr, &mut |child| found |= expr_releases(child, params));
+        children(expr, &mut |child| found |= expr_releases(child, params));
         found
     }
     fn stmts_release(stmts: &[Stmt], params: &[Var]) -> bool {
@@ -597,7 +559,7 @@ fn stmts_call_a_releaser(stmts: &[Stmt]) -> bool {
             }
         }
         let mut found = false;
-        for_each_child(expr, &mut |child| found |= expr_calls(child));
+        children(expr, &mut |child| found |= expr_calls(child));
         found
     }
     stmts.iter().any(|stmt| match stmt {
@@ -628,7 +590,7 @@ pub(crate) fn syntactic_param_effects(scope: &Scope) -> Vec<ParamEffect> {
             ExprKind::Named { target, value } => *target != p && expr_ok(value, p),
             _ => {
                 let mut ok = true;
-                for_each_child(expr, &mut |child| ok &= expr_ok(child, p));
+                children(expr, &mut |child| ok &= expr_ok(child, p));
                 ok
             }
         }
