@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use pydevcheck_analyzer::discover::{self, DiscoverOptions};
-use pydevcheck_analyzer::{check_files, rules, CheckError, CheckOptions, CheckRun, RuleSet};
+use pydevcheck_analyzer::{check_files, rules, ApiConfig, CheckError, CheckOptions, CheckRun, RuleSet};
 
 use crate::args::{CheckArgs, ColorChoice, Command, OutputFormat, RuleArgs};
 use crate::printer::Colors;
@@ -62,6 +62,7 @@ fn check(args: &CheckArgs) -> u8 {
         args.paths.iter().filter(|path| path.is_file()).map(|path| settings::absolute(path, &cwd)).collect();
     let mut files = Vec::with_capacity(discovered.files.len());
     let mut rules_by_file: HashMap<PathBuf, RuleSet> = HashMap::with_capacity(discovered.files.len());
+    let mut api = ApiConfig::default();
     for file in discovered.files {
         let absolute = settings::absolute(&file, &cwd);
         let settings = match resolver.settings(&absolute) {
@@ -74,13 +75,11 @@ fn check(args: &CheckArgs) -> u8 {
             continue;
         }
         rules_by_file.insert(file.clone(), settings.rules_for(&absolute));
+        // One run has one set of project APIs: those of every configuration that applies to a checked file
+        // (one, in the usual project), since a module's summaries reach callers under other configurations.
+        api.merge(&settings.api);
         files.push(file);
     }
-    // Extra APIs come from the configuration that applies to the working directory.
-    let api = match resolver.settings(&cwd.join("__init__.py")) {
-        Ok(settings) => settings.api.clone(),
-        Err(error) => return report_settings_error(error),
-    };
 
     let defaults = RuleSet::defaults();
     let options = CheckOptions {

@@ -399,3 +399,43 @@ fn output_file() {
     let value: serde_json::Value = serde_json::from_str(report.lines().next().unwrap()).unwrap();
     assert_eq!(value["code"], "PDC001");
 }
+
+#[path = "../../pydevcheck_analyzer/tests/support/mod.rs"]
+mod support;
+
+/// `fixtures/projects/configured_api/` declares its company APIs in `[tool.pydevcheck]`: the findings must be
+/// exactly its annotations with that configuration, and the leaks must go unseen without it (`--isolated`),
+/// which proves that the configuration is what found them.
+#[test]
+fn configured_apis_reach_the_analysis() {
+    use std::collections::BTreeSet;
+
+    let project = support::fixtures_root().join("projects/configured_api");
+    let findings = |extra: &[&str]| -> BTreeSet<(String, u32, String)> {
+        let mut args = vec!["--output-format", "json"];
+        args.extend_from_slice(extra);
+        args.push(".");
+        let output = run(&project, &args);
+        assert!(matches!(output.status.code(), Some(0 | 1)), "{}", stderr(&output));
+        let value: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        value
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                let file = f["filename"].as_str().unwrap().trim_start_matches("./").to_owned();
+                (file, f["location"]["row"].as_u64().unwrap() as u32, f["code"].as_str().unwrap().to_owned())
+            })
+            .collect()
+    };
+    let mut expected = BTreeSet::new();
+    for path in support::python_files(&project) {
+        let source = std::fs::read_to_string(&path).unwrap();
+        let relative = path.strip_prefix(&project).unwrap().to_str().unwrap().to_owned();
+        let annotations = support::expectations(&source).unwrap_or_else(|e| panic!("{relative}: {e:?}"));
+        expected.extend(annotations.into_iter().map(|(line, code)| (relative.clone(), line, code)));
+    }
+    assert!(expected.len() >= 5, "the fixture lost its annotations: {expected:?}");
+    assert_eq!(findings(&[]), expected);
+    assert_eq!(findings(&["--isolated"]), BTreeSet::new());
+}

@@ -112,9 +112,9 @@ pub(crate) struct Analysed {
     pub(crate) exports: Vec<(String, Export)>,
 }
 
-pub(crate) fn analyse(module: &Module, place: Option<ModuleContext<'_>>) -> Analysed {
+pub(crate) fn analyse(module: &Module, place: Option<ModuleContext<'_>>, api: &tables::Api) -> Analysed {
     let mut out = Vec::new();
-    let file = FileContext::new(module, place);
+    let file = FileContext::new(module, place, api);
     // What each analysed scope returns, from its normal run: an opener's export needs no second run.
     let mut returns: FxHashMap<ScopeId, (Kind, bool)> = FxHashMap::default();
     for index in 0..module.scopes.len() {
@@ -1368,7 +1368,7 @@ impl<'m> Analysis<'m> {
             return self.resource_method(*id, method, &args, &kwargs, range, st);
         }
         if let Some((Val::Either(ids), method)) = &receiver {
-            if *method == "close" {
+            if *method == "close" || self.file.api.releases_receiver(method) {
                 for &id in ids.iter() {
                     if st.is_open(id) {
                         st.set(id, CLOSED);
@@ -1379,13 +1379,24 @@ impl<'m> Analysis<'m> {
             }
             return Val::Unknown;
         }
-        if let Some(acquirer) = tables::acquirer(call) {
-            return self.acquire(acquirer, call, &args, &kwargs, range, st);
+        if let Some(acquirer) = self.file.api.acquirer(call) {
+            return self.acquire(&acquirer, call, &args, &kwargs, range, st);
         }
         if tables::is_fd_close(call) {
             // Like `f.close()`, `os.close` releases the number even when it reports an error: no exception edge.
             if let Some(fd) = args.first() {
                 self.close_fd(fd, range, st);
+            }
+            return Val::Unknown;
+        }
+        if self.file.api.releases_argument(call) {
+            // A configured releaser, like a `close()`: no exception edge.
+            if let Some(val) = args.first() {
+                for id in val.resources() {
+                    if st.is_open(id) {
+                        st.set(id, CLOSED);
+                    }
+                }
             }
             return Val::Unknown;
         }
@@ -1402,7 +1413,7 @@ impl<'m> Analysis<'m> {
             }
             None => {}
         }
-        if tables::is_borrower(call) {
+        if self.file.api.is_borrower(call) {
             if !tables::cannot_raise(call) {
                 self.raise(st, range);
             }
@@ -1598,7 +1609,10 @@ impl<'m> Analysis<'m> {
         let kind = self.sites[(id & !SHADOW) as usize].kind;
         // `coro.send(None)`, `coro.throw(...)`, `coro.__await__()`: whoever drives a coroutine uses it.
         let drives_coroutine = kind == Kind::Coroutine;
-        if drives_coroutine || self.sites[(id & !SHADOW) as usize].releasers.contains(&method) {
+        if drives_coroutine
+            || self.sites[(id & !SHADOW) as usize].releasers.contains(&method)
+            || self.file.api.releases_receiver(method)
+        {
             // A release is not an exception edge: `close()` releases the descriptor even when its final
             // flush fails, and `wait()` reaps the child before a timeout could matter.
             if st.is_open(id) {

@@ -48,7 +48,7 @@ pub fn check_bytes(path: &Path, bytes: &[u8]) -> FileReport {
 /// Checks one file's bytes on its own, keeping the findings of the rules in `rules` that no suppression
 /// comment on their line silences; reports unused suppressions as PDC003 when `rules` holds it.
 pub fn check_bytes_with(path: &Path, bytes: &[u8], rules: &RuleSet) -> FileReport {
-    check_file(path, bytes, None, rules).report
+    check_file(path, bytes, None, &tables::STANDARD, rules).report
 }
 
 /// One file checked as part of a run: its report, what it exports and what it calls in other modules.
@@ -61,7 +61,13 @@ struct Checked {
 
 /// Every rule runs; `rules` decides which findings are kept, then suppression comments silence some of them,
 /// so the rules themselves never look at configuration.
-fn check_file(path: &Path, bytes: &[u8], place: Option<project::ModuleContext<'_>>, rules: &RuleSet) -> Checked {
+fn check_file(
+    path: &Path,
+    bytes: &[u8],
+    place: Option<project::ModuleContext<'_>>,
+    api: &tables::Api,
+    rules: &RuleSet,
+) -> Checked {
     let text = match source::decode(bytes) {
         Ok(text) => text,
         Err(error) => {
@@ -73,13 +79,13 @@ fn check_file(path: &Path, bytes: &[u8], place: Option<project::ModuleContext<'_
     };
     let index = line_index::LineIndex::new(&text);
     let mut diagnostics = Vec::new();
-    let (exports, external_calls) = match parse::parse(&text) {
+    let (exports, external_calls) = match parse::parse(&text, api) {
         Err(error) => {
             diagnostics.push(rules::syntax_error(path, &index, &error));
             (Vec::new(), Vec::new())
         }
         Ok(module) => {
-            let exports = rules::check_module(path, &index, &module, place, &mut diagnostics);
+            let exports = rules::check_module(path, &index, &module, place, api, &mut diagnostics);
             (exports, module.external_calls)
         }
     };
@@ -153,8 +159,11 @@ impl RuleSet {
 
 /// Project-specific APIs declared in configuration (`extra-acquirers`, `extra-releasers`, `extra-borrowers`).
 ///
-/// The configuration layer parses and validates these; **the dataflow does not consult them yet**: wiring
-/// them into `tables` is the analyzer's job, and until then a configured acquirer finds nothing.
+/// A configured acquirer returns one resource of its kind, reported by that kind's rules; a configured
+/// releaser releases the first argument of a call to it, and when its path ends in `Class.method`, the
+/// receiver of any call of that method; a configured borrower uses its arguments and keeps none. They are
+/// matched on the callee's dotted path as resolved through the file's imports, and win over the built-in
+/// tables.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ApiConfig {
     /// Dotted callee paths (`mycompany.db.connect`) that return a resource of the given kind.
@@ -164,6 +173,24 @@ pub struct ApiConfig {
     pub releasers: Vec<String>,
     /// Dotted callee paths that use a resource argument without taking ownership of it.
     pub borrowers: Vec<String>,
+}
+
+impl ApiConfig {
+    /// Adds the entries of `other` that this one lacks.
+    pub fn merge(&mut self, other: &ApiConfig) {
+        for acquirer in &other.acquirers {
+            if !self.acquirers.contains(acquirer) {
+                self.acquirers.push(acquirer.clone());
+            }
+        }
+        for (mine, theirs) in [(&mut self.releasers, &other.releasers), (&mut self.borrowers, &other.borrowers)] {
+            for path in theirs {
+                if !mine.contains(path) {
+                    mine.push(path.clone());
+                }
+            }
+        }
+    }
 }
 
 /// One `extra-acquirers` entry.
@@ -202,7 +229,7 @@ pub struct CheckOptions {
     pub jobs: Option<usize>,
     /// The rules whose findings [`check_paths`] reports; [`check_files`] asks its `rules_for` instead.
     pub selection: RuleSet,
-    /// Project-specific APIs from configuration; parsed and validated, not yet used by the dataflow.
+    /// Project-specific APIs from configuration.
     pub api: ApiConfig,
 }
 
@@ -257,13 +284,14 @@ pub fn check_files(
 
     let mut errors: Vec<CheckError> = Vec::new();
     let names: Vec<(String, bool)> = files.iter().map(|path| project::module_name(path)).collect();
+    let api = tables::Api::new(&options.api);
     // First pass: every file on its own; what it exports, and what it calls in the others.
     let first = |exports: Option<&project::Exports>, i: usize| {
         let path = &files[i];
         let (name, is_package) = &names[i];
         let place = project::ModuleContext { name, is_package: *is_package, exports };
         match std::fs::read(path) {
-            Ok(bytes) => Ok(check_file(path, &bytes, Some(place), &rules_for(path))),
+            Ok(bytes) => Ok(check_file(path, &bytes, Some(place), &api, &rules_for(path))),
             Err(error) => Err(CheckError::Read { path: path.clone(), error }),
         }
     };

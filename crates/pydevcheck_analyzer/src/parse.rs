@@ -25,7 +25,8 @@ pub(crate) struct SyntaxError {
     pub(crate) end: u32,
 }
 
-pub(crate) fn parse(text: &str) -> Result<Module, SyntaxError> {
+/// Parses and lowers one file; `api` says which calls acquire (the scopes holding one get the dataflow).
+pub(crate) fn parse(text: &str, api: &tables::Api) -> Result<Module, SyntaxError> {
     let parsed = ruff_python_parser::parse_module(text).map_err(|error| SyntaxError {
         message: error.error.to_string(),
         start: error.location.start().to_u32(),
@@ -33,6 +34,7 @@ pub(crate) fn parse(text: &str) -> Result<Module, SyntaxError> {
     })?;
     let module = parsed.syntax();
     let mut lowerer = Lowerer {
+        api,
         scopes: Vec::new(),
         stack: Vec::new(),
         imports: FxHashMap::default(),
@@ -88,7 +90,8 @@ struct ScopeBuilder {
     lends_yields: bool,
 }
 
-struct Lowerer {
+struct Lowerer<'a> {
+    api: &'a tables::Api,
     /// Finished scopes by id; `None` while a scope is still being lowered.
     scopes: Vec<Option<Scope>>,
     stack: Vec<ScopeBuilder>,
@@ -180,7 +183,7 @@ fn record_import(stmt: &AStmt, out: &mut FxHashMap<Box<str>, Box<str>>) {
     }
 }
 
-impl Lowerer {
+impl Lowerer<'_> {
     fn push_scope(&mut self, kind: ScopeKind, name: Box<str>, r: TextRange) -> ScopeId {
         let id = self.scopes.len() as ScopeId;
         self.scopes.push(None);
@@ -628,13 +631,13 @@ impl Lowerer {
                     .map(|k| Keyword { name: k.arg.as_ref().map(|a| a.id.as_str().into()), value: self.expr(&k.value) })
                     .collect();
                 let call = Call { func, path, args, keywords };
-                if tables::is_of_interest(&call) {
+                if self.api.is_of_interest(&call) {
                     self.scope().interesting = true;
                 }
                 if let Some(path) = call.path.as_deref() {
                     if is_local_callee(path) {
                         self.scope().local_calls.push(path.into());
-                    } else if imported && !path.starts_with('@') && tables::acquirer(&call).is_none() {
+                    } else if imported && !path.starts_with('@') && self.api.acquirer(&call).is_none() {
                         // A call into another module that the tables do not already describe.
                         self.scope().local_calls.push(path.into());
                         self.external_calls.push(path.into());

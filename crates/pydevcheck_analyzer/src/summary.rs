@@ -59,6 +59,8 @@ pub(crate) enum Callee {
 
 pub(crate) struct FileContext<'m> {
     pub(crate) module: &'m Module,
+    /// The tables of the run, with the project's configured APIs.
+    pub(crate) api: &'m tables::Api,
     /// Where the file sits among the modules of the run, with what the others export.
     place: Option<ModuleContext<'m>>,
     functions: FxHashMap<&'m str, ScopeId>,
@@ -78,7 +80,7 @@ pub(crate) struct FileContext<'m> {
 }
 
 impl<'m> FileContext<'m> {
-    pub(crate) fn new(module: &'m Module, place: Option<ModuleContext<'m>>) -> Self {
+    pub(crate) fn new(module: &'m Module, place: Option<ModuleContext<'m>>, api: &'m tables::Api) -> Self {
         let mut functions = FxHashMap::default();
         let mut classes = FxHashMap::default();
         let mut methods = FxHashMap::default();
@@ -103,6 +105,7 @@ impl<'m> FileContext<'m> {
         }
         let mut cx = FileContext {
             module,
+            api,
             place,
             functions,
             classes,
@@ -154,7 +157,7 @@ impl<'m> FileContext<'m> {
             if !self.has_method(class, "close") && !self.has_method(class, "__exit__") {
                 continue;
             }
-            if let Some(kind) = stored_acquisition(&self.module.scopes[method as usize].body) {
+            if let Some(kind) = stored_acquisition(&self.module.scopes[method as usize].body, self.api) {
                 self.owners.entry(class).or_insert(kind);
             }
         }
@@ -167,7 +170,7 @@ impl<'m> FileContext<'m> {
                 let scope = &self.module.scopes[method as usize];
                 let Some(&this) = scope.params.first() else { continue };
                 let mut released = Vec::new();
-                ReleaseScan { this, released: &mut released }.stmts(&scope.body);
+                ReleaseScan { this, released: &mut released, api: self.api }.stmts(&scope.body);
                 if !released.is_empty() {
                     all.insert(method, released);
                 }
@@ -227,9 +230,12 @@ impl<'m> FileContext<'m> {
                 continue;
             }
             let facts = self.released().get(&method).map_or(&[][..], Vec::as_slice);
-            let released = facts
-                .iter()
-                .any(|(a, how)| &**a == attr && how.as_deref().is_none_or(|m| releasers.contains(&m) || m == "close"));
+            let released = facts.iter().any(|(a, how)| {
+                &**a == attr
+                    && how
+                        .as_deref()
+                        .is_none_or(|m| releasers.contains(&m) || m == "close" || self.api.releases_receiver(m))
+            });
             if released {
                 return true;
             }
@@ -312,10 +318,10 @@ impl<'m> FileContext<'m> {
         for (name, &function) in functions {
             let scope = &self.module.scopes[function as usize];
             let coroutine = makes_coroutine(scope);
-            let summary = if may_release_param(scope) {
+            let summary = if may_release_param(scope, self.api) {
                 Some(summarise(function))
             } else {
-                let params = syntactic_param_effects(scope);
+                let params = syntactic_param_effects(scope, self.api);
                 let returns = returns.get(&function).copied();
                 (returns.is_some() || params.contains(&ParamEffect::Borrows)).then_some(Summary {
                     returns,
@@ -364,22 +370,24 @@ pub(crate) fn makes_coroutine(scope: &Scope) -> bool {
 }
 
 /// `self.x = open(...)` anywhere in a method body: the kind of the first acquisition stored on `self`.
-fn stored_acquisition(body: &[Stmt]) -> Option<Kind> {
+fn stored_acquisition(body: &[Stmt], api: &tables::Api) -> Option<Kind> {
     for stmt in body {
         let found = match stmt {
             Stmt::Assign { targets, value, .. } => {
                 let on_self = targets.iter().any(|t| matches!(t, Target::Attr(..)));
                 match &value.kind {
-                    ExprKind::Call(call) if on_self => tables::acquirer(call).map(|a| a.kind),
+                    ExprKind::Call(call) if on_self => api.acquirer(call).map(|a| a.kind),
                     _ => None,
                 }
             }
-            Stmt::If { body, orelse, .. } => stored_acquisition(body).or_else(|| stored_acquisition(orelse)),
-            Stmt::Try { body, handlers, orelse, finalbody } => stored_acquisition(body)
-                .or_else(|| handlers.iter().find_map(|h| stored_acquisition(&h.body)))
-                .or_else(|| stored_acquisition(orelse))
-                .or_else(|| stored_acquisition(finalbody)),
-            Stmt::With { body, .. } | Stmt::While { body, .. } | Stmt::For { body, .. } => stored_acquisition(body),
+            Stmt::If { body, orelse, .. } => stored_acquisition(body, api).or_else(|| stored_acquisition(orelse, api)),
+            Stmt::Try { body, handlers, orelse, finalbody } => stored_acquisition(body, api)
+                .or_else(|| handlers.iter().find_map(|h| stored_acquisition(&h.body, api)))
+                .or_else(|| stored_acquisition(orelse, api))
+                .or_else(|| stored_acquisition(finalbody, api)),
+            Stmt::With { body, .. } | Stmt::While { body, .. } | Stmt::For { body, .. } => {
+                stored_acquisition(body, api)
+            }
             _ => None,
         };
         if found.is_some() {
@@ -398,6 +406,7 @@ type Released = (Box<str>, Option<Box<str>>);
 struct ReleaseScan<'a> {
     this: Var,
     released: &'a mut Vec<Released>,
+    api: &'a tables::Api,
 }
 
 impl ReleaseScan<'_> {
@@ -418,7 +427,7 @@ impl ReleaseScan<'_> {
         // from any method.
         if let ExprKind::Attr { value, attr } = &expr.kind {
             if let Some(own) = self.own_attr(value) {
-                if RELEASING.contains(&&**attr) {
+                if releasing(attr, self.api) {
                     self.released.push((own.into(), Some(REGISTERED.into())));
                 }
             }
@@ -466,7 +475,7 @@ impl ReleaseScan<'_> {
                 Stmt::For { iter, body, orelse, .. } => {
                     // `for s in self.socks: s.close()` releases what the container holds.
                     if let Some(own) = self.own_attr(iter) {
-                        if stmts_call_a_releaser(body) {
+                        if stmts_call_a_releaser(body, self.api) {
                             self.released.push((own.into(), None));
                         }
                     }
@@ -500,47 +509,49 @@ impl ReleaseScan<'_> {
 
 /// Whether a function may release one of its parameters: `p.close()`, `os.close(p)`, `with p:`. Only such
 /// functions (and openers) get a summary exported to other modules.
-pub(crate) fn may_release_param(scope: &Scope) -> bool {
-    fn expr_releases(expr: &Expr, params: &[Var]) -> bool {
+pub(crate) fn may_release_param(scope: &Scope, api: &tables::Api) -> bool {
+    fn expr_releases(expr: &Expr, params: &[Var], api: &tables::Api) -> bool {
         let is_param = |e: &Expr| matches!(e.kind, ExprKind::Var(v) if params.contains(&v));
         if let ExprKind::Call(call) = &expr.kind {
             if let ExprKind::Attr { value, attr } = &call.func.kind {
-                if is_param(value) && RELEASING.contains(&&**attr) {
+                if is_param(value) && releasing(attr, api) {
                     return true;
                 }
             }
-            if tables::is_fd_close(call) && call.args.first().is_some_and(is_param) {
+            if (tables::is_fd_close(call) || api.releases_argument(call)) && call.args.first().is_some_and(is_param) {
                 return true;
             }
         }
         let mut found = false;
-        children(expr, &mut |child| found |= expr_releases(child, params));
+        children(expr, &mut |child| found |= expr_releases(child, params, api));
         found
     }
-    fn stmts_release(stmts: &[Stmt], params: &[Var]) -> bool {
+    fn stmts_release(stmts: &[Stmt], params: &[Var], api: &tables::Api) -> bool {
         stmts.iter().any(|stmt| match stmt {
-            Stmt::Expr(e) => expr_releases(e, params),
-            Stmt::Assign { value, .. } => expr_releases(value, params),
-            Stmt::Return { value: Some(v), .. } => expr_releases(v, params),
+            Stmt::Expr(e) => expr_releases(e, params, api),
+            Stmt::Assign { value, .. } => expr_releases(value, params, api),
+            Stmt::Return { value: Some(v), .. } => expr_releases(v, params, api),
             Stmt::If { test, body, orelse } | Stmt::While { test, body, orelse } => {
-                expr_releases(test, params) || stmts_release(body, params) || stmts_release(orelse, params)
+                expr_releases(test, params, api)
+                    || stmts_release(body, params, api)
+                    || stmts_release(orelse, params, api)
             }
-            Stmt::For { body, orelse, .. } => stmts_release(body, params) || stmts_release(orelse, params),
+            Stmt::For { body, orelse, .. } => stmts_release(body, params, api) || stmts_release(orelse, params, api),
             Stmt::Try { body, handlers, orelse, finalbody } => {
-                stmts_release(body, params)
-                    || handlers.iter().any(|h| stmts_release(&h.body, params))
-                    || stmts_release(orelse, params)
-                    || stmts_release(finalbody, params)
+                stmts_release(body, params, api)
+                    || handlers.iter().any(|h| stmts_release(&h.body, params, api))
+                    || stmts_release(orelse, params, api)
+                    || stmts_release(finalbody, params, api)
             }
             Stmt::With { items, body, .. } => {
                 items.iter().any(|i| matches!(i.context.kind, ExprKind::Var(v) if params.contains(&v)))
-                    || stmts_release(body, params)
+                    || stmts_release(body, params, api)
             }
-            Stmt::Match { cases, .. } => cases.iter().any(|c| stmts_release(&c.body, params)),
+            Stmt::Match { cases, .. } => cases.iter().any(|c| stmts_release(&c.body, params, api)),
             _ => false,
         })
     }
-    !scope.params.is_empty() && stmts_release(&scope.body, &scope.params)
+    !scope.params.is_empty() && stmts_release(&scope.body, &scope.params, api)
 }
 
 /// Marks a bound release method handed to a registrar, which counts from whatever method it happens in.
@@ -551,28 +562,28 @@ const REGISTERED: &str = "<registered>";
 const RELEASE_METHODS: &[&str] =
     &["close", "__exit__", "__del__", "aclose", "__aexit__", "tearDown", "tearDownClass", "asyncTearDown"];
 
-fn stmts_call_a_releaser(stmts: &[Stmt]) -> bool {
-    fn expr_calls(expr: &Expr) -> bool {
+fn stmts_call_a_releaser(stmts: &[Stmt], api: &tables::Api) -> bool {
+    fn expr_calls(expr: &Expr, api: &tables::Api) -> bool {
         if let ExprKind::Call(call) = &expr.kind {
-            if matches!(&call.func.kind, ExprKind::Attr { attr, .. } if RELEASING.contains(&&**attr)) {
+            if matches!(&call.func.kind, ExprKind::Attr { attr, .. } if releasing(attr, api)) {
                 return true;
             }
         }
         let mut found = false;
-        children(expr, &mut |child| found |= expr_calls(child));
+        children(expr, &mut |child| found |= expr_calls(child, api));
         found
     }
     stmts.iter().any(|stmt| match stmt {
-        Stmt::Expr(e) => expr_calls(e),
+        Stmt::Expr(e) => expr_calls(e, api),
         Stmt::If { body, orelse, .. } | Stmt::For { body, orelse, .. } | Stmt::While { body, orelse, .. } => {
-            stmts_call_a_releaser(body) || stmts_call_a_releaser(orelse)
+            stmts_call_a_releaser(body, api) || stmts_call_a_releaser(orelse, api)
         }
         Stmt::Try { body, handlers, finalbody, .. } => {
-            stmts_call_a_releaser(body)
-                || handlers.iter().any(|h| stmts_call_a_releaser(&h.body))
-                || stmts_call_a_releaser(finalbody)
+            stmts_call_a_releaser(body, api)
+                || handlers.iter().any(|h| stmts_call_a_releaser(&h.body, api))
+                || stmts_call_a_releaser(finalbody, api)
         }
-        Stmt::With { body, .. } => stmts_call_a_releaser(body),
+        Stmt::With { body, .. } => stmts_call_a_releaser(body, api),
         _ => false,
     })
 }
@@ -580,67 +591,76 @@ fn stmts_call_a_releaser(stmts: &[Stmt]) -> bool {
 /// What a function does with each parameter, read from its text alone: a parameter used only as the
 /// receiver of non-releasing method calls and attribute reads (`f.read()`, `f.name`) is borrowed; any other
 /// use is taken as a hand-over. Cheap enough to export for every module-level function.
-pub(crate) fn syntactic_param_effects(scope: &Scope) -> Vec<ParamEffect> {
-    fn expr_ok(expr: &Expr, p: Var) -> bool {
+pub(crate) fn syntactic_param_effects(scope: &Scope, api: &tables::Api) -> Vec<ParamEffect> {
+    fn expr_ok(expr: &Expr, p: Var, api: &tables::Api) -> bool {
         match &expr.kind {
             ExprKind::Var(v) => *v != p,
             ExprKind::Attr { value, attr } if matches!(value.kind, ExprKind::Var(v) if v == p) => {
-                !RELEASING.contains(&&**attr) && &**attr != "detach"
+                !releasing(attr, api) && &**attr != "detach"
             }
-            ExprKind::Named { target, value } => *target != p && expr_ok(value, p),
+            ExprKind::Named { target, value } => *target != p && expr_ok(value, p, api),
             _ => {
                 let mut ok = true;
-                children(expr, &mut |child| ok &= expr_ok(child, p));
+                children(expr, &mut |child| ok &= expr_ok(child, p, api));
                 ok
             }
         }
     }
-    fn target_ok(target: &Target, p: Var) -> bool {
+    fn target_ok(target: &Target, p: Var, api: &tables::Api) -> bool {
         match target {
             Target::Var(v) => *v != p,
-            Target::Unpack(items) => items.iter().all(|t| target_ok(t, p)),
-            Target::Starred(inner) => target_ok(inner, p),
-            Target::Attr(object, _) => expr_ok(object, p),
-            Target::Store(exprs) => exprs.iter().all(|e| expr_ok(e, p)),
+            Target::Unpack(items) => items.iter().all(|t| target_ok(t, p, api)),
+            Target::Starred(inner) => target_ok(inner, p, api),
+            Target::Attr(object, _) => expr_ok(object, p, api),
+            Target::Store(exprs) => exprs.iter().all(|e| expr_ok(e, p, api)),
         }
     }
-    fn stmts_ok(stmts: &[Stmt], p: Var) -> bool {
+    fn stmts_ok(stmts: &[Stmt], p: Var, api: &tables::Api) -> bool {
         stmts.iter().all(|stmt| match stmt {
-            Stmt::Expr(e) => expr_ok(e, p),
-            Stmt::Assign { targets, value, .. } => targets.iter().all(|t| target_ok(t, p)) && expr_ok(value, p),
-            Stmt::Return { value, .. } => value.as_ref().is_none_or(|v| expr_ok(v, p)),
+            Stmt::Expr(e) => expr_ok(e, p, api),
+            Stmt::Assign { targets, value, .. } => {
+                targets.iter().all(|t| target_ok(t, p, api)) && expr_ok(value, p, api)
+            }
+            Stmt::Return { value, .. } => value.as_ref().is_none_or(|v| expr_ok(v, p, api)),
             Stmt::If { test, body, orelse } | Stmt::While { test, body, orelse } => {
-                expr_ok(test, p) && stmts_ok(body, p) && stmts_ok(orelse, p)
+                expr_ok(test, p, api) && stmts_ok(body, p, api) && stmts_ok(orelse, p, api)
             }
             Stmt::For { target, iter, body, orelse, .. } => {
-                target_ok(target, p) && expr_ok(iter, p) && stmts_ok(body, p) && stmts_ok(orelse, p)
+                target_ok(target, p, api) && expr_ok(iter, p, api) && stmts_ok(body, p, api) && stmts_ok(orelse, p, api)
             }
             Stmt::Try { body, handlers, orelse, finalbody } => {
-                stmts_ok(body, p)
-                    && handlers.iter().all(|h| h.name != Some(p) && stmts_ok(&h.body, p))
-                    && stmts_ok(orelse, p)
-                    && stmts_ok(finalbody, p)
+                stmts_ok(body, p, api)
+                    && handlers.iter().all(|h| h.name != Some(p) && stmts_ok(&h.body, p, api))
+                    && stmts_ok(orelse, p, api)
+                    && stmts_ok(finalbody, p, api)
             }
             Stmt::With { items, body, .. } => {
-                items.iter().all(|i| expr_ok(&i.context, p) && i.target.as_ref().is_none_or(|t| target_ok(t, p)))
-                    && stmts_ok(body, p)
+                items
+                    .iter()
+                    .all(|i| expr_ok(&i.context, p, api) && i.target.as_ref().is_none_or(|t| target_ok(t, p, api)))
+                    && stmts_ok(body, p, api)
             }
-            Stmt::Raise { exc, cause, .. } => exc.iter().chain(cause).all(|e| expr_ok(e, p)),
-            Stmt::Assert { test, msg, .. } => expr_ok(test, p) && msg.as_ref().is_none_or(|m| expr_ok(m, p)),
+            Stmt::Raise { exc, cause, .. } => exc.iter().chain(cause).all(|e| expr_ok(e, p, api)),
+            Stmt::Assert { test, msg, .. } => expr_ok(test, p, api) && msg.as_ref().is_none_or(|m| expr_ok(m, p, api)),
             Stmt::Break | Stmt::Continue => true,
-            Stmt::Delete { targets, .. } => targets.iter().all(|t| target_ok(t, p)),
+            Stmt::Delete { targets, .. } => targets.iter().all(|t| target_ok(t, p, api)),
             // A nested function may capture the parameter and keep it.
             Stmt::Def { .. } => false,
             Stmt::Match { subject, cases } => {
-                expr_ok(subject, p) && cases.iter().all(|c| !c.bindings.contains(&p) && stmts_ok(&c.body, p))
+                expr_ok(subject, p, api) && cases.iter().all(|c| !c.bindings.contains(&p) && stmts_ok(&c.body, p, api))
             }
         })
     }
     scope
         .params
         .iter()
-        .map(|&p| if stmts_ok(&scope.body, p) { ParamEffect::Borrows } else { ParamEffect::Keeps })
+        .map(|&p| if stmts_ok(&scope.body, p, api) { ParamEffect::Borrows } else { ParamEffect::Keeps })
         .collect()
+}
+
+/// Whether `name` is a method that releases some kind of resource, configured ones included.
+fn releasing(name: &str, api: &tables::Api) -> bool {
+    RELEASING.contains(&name) || api.releases_receiver(name)
 }
 
 /// Every method name that releases some kind of resource.

@@ -386,14 +386,98 @@ static BORROWERS: &[&str] = &[
 static RELEASING_METHODS: &[&str] =
     &["enter_context", "enter_async_context", "push", "callback", "addCleanup", "register"];
 
-pub(crate) fn acquirer(call: &Call) -> Option<&'static Acquirer> {
-    let path = call.path.as_deref()?;
-    ACQUIRERS.iter().find(|a| a.path == path)
+/// The tables of one run: the standard library's, plus the project's own APIs from configuration
+/// (`extra-acquirers`, `extra-releasers`, `extra-borrowers`), which come first.
+#[derive(Debug, Default)]
+pub(crate) struct Api {
+    acquirers: Vec<(Box<str>, Kind)>,
+    /// Callees that release their first argument: every `extra-releasers` path.
+    release_functions: Vec<Box<str>>,
+    /// Methods that release their receiver: the last part of an `extra-releasers` path whose previous part
+    /// names a class (`mycompany.db.Connection.dispose` makes `conn.dispose()` a release).
+    release_methods: Vec<Box<str>>,
+    borrowers: Vec<Box<str>>,
 }
 
-pub(crate) fn is_borrower(call: &Call) -> bool {
-    call.path.as_deref().is_some_and(|path| BORROWERS.contains(&path))
+/// The tables with nothing configured.
+pub(crate) static STANDARD: Api =
+    Api { acquirers: Vec::new(), release_functions: Vec::new(), release_methods: Vec::new(), borrowers: Vec::new() };
+
+impl Api {
+    pub(crate) fn new(config: &crate::ApiConfig) -> Api {
+        let acquirers = config
+            .acquirers
+            .iter()
+            .map(|extra| {
+                let kind = match extra.kind {
+                    crate::ResourceKind::File => Kind::File,
+                    crate::ResourceKind::Socket => Kind::Socket,
+                    crate::ResourceKind::Fd => Kind::Fd,
+                };
+                (Box::from(extra.callee.as_str()), kind)
+            })
+            .collect();
+        let release_methods = config
+            .releasers
+            .iter()
+            .filter_map(|path| {
+                let mut parts = path.rsplit('.');
+                let method = parts.next()?;
+                let owner = parts.next()?;
+                owner.starts_with(|c: char| c.is_uppercase()).then(|| Box::from(method))
+            })
+            .collect();
+        Api {
+            acquirers,
+            release_functions: config.releasers.iter().map(|p| Box::from(p.as_str())).collect(),
+            release_methods,
+            borrowers: config.borrowers.iter().map(|p| Box::from(p.as_str())).collect(),
+        }
+    }
+
+    /// What a call acquires, if anything.
+    pub(crate) fn acquirer(&self, call: &Call) -> Option<Acquirer> {
+        let path = call.path.as_deref()?;
+        if let Some(&(_, kind)) = self.acquirers.iter().find(|(p, _)| &**p == path) {
+            // A configured acquirer is as plain as can be: it returns one resource and takes nothing over.
+            let with_closes = kind != Kind::Fd;
+            return Some(Acquirer { path: CONFIGURED, kind, shape: Shape::One, policy: ArgPolicy::Plain, with_closes });
+        }
+        ACQUIRERS.iter().find(|a| a.path == path).copied()
+    }
+
+    pub(crate) fn is_borrower(&self, call: &Call) -> bool {
+        call.path
+            .as_deref()
+            .is_some_and(|path| BORROWERS.contains(&path) || self.borrowers.iter().any(|b| &**b == path))
+    }
+
+    /// `mycompany.db.release(conn)`: a configured function that releases its first argument.
+    pub(crate) fn releases_argument(&self, call: &Call) -> bool {
+        call.path.as_deref().is_some_and(|path| self.release_functions.iter().any(|r| &**r == path))
+    }
+
+    /// `conn.dispose()`: a configured method that releases its receiver, whatever the receiver's kind.
+    pub(crate) fn releases_receiver(&self, method: &str) -> bool {
+        self.release_methods.iter().any(|m| &**m == method)
+    }
+
+    /// Whether a call can start an obligation: scopes without one skip the dataflow.
+    pub(crate) fn is_of_interest(&self, call: &Call) -> bool {
+        if self.acquirer(call).is_some() {
+            return true;
+        }
+        match &call.func.kind {
+            crate::ir::ExprKind::Attr { attr, .. } => {
+                matches!(&**attr, "accept" | "dup" | "wrap_socket" | "Pool" | "ThreadPool")
+            }
+            _ => false,
+        }
+    }
 }
+
+/// The `path` of an acquirer that comes from configuration.
+const CONFIGURED: &str = "<configured>";
 
 /// Borrowers that do not raise on the arguments code passes them in practice: not exception edges.
 static CANNOT_RAISE: &[&str] =
@@ -447,15 +531,37 @@ pub(crate) fn expects_raise(call: &Call) -> bool {
         || path == "raises"
 }
 
-/// Whether a call can start an obligation: scopes without one skip the dataflow.
-pub(crate) fn is_of_interest(call: &Call) -> bool {
-    if acquirer(call).is_some() {
-        return true;
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ir::{Expr, ExprKind, Range};
+    use crate::{ApiConfig, ExtraAcquirer, ResourceKind};
+
+    fn call(path: &str) -> Call {
+        let func = Expr { kind: ExprKind::None, range: Range { start: 0, end: 0 } };
+        Call { func, path: Some(path.into()), args: Vec::new(), keywords: Vec::new() }
     }
-    match &call.func.kind {
-        crate::ir::ExprKind::Attr { attr, .. } => {
-            matches!(&**attr, "accept" | "dup" | "wrap_socket" | "Pool" | "ThreadPool")
-        }
-        _ => false,
+
+    #[test]
+    fn configured_apis_extend_the_tables() {
+        let config = ApiConfig {
+            acquirers: vec![ExtraAcquirer { callee: "acme.db.connect".into(), kind: ResourceKind::Socket }],
+            releasers: vec!["acme.db.Connection.dispose".into(), "acme.db.release".into()],
+            borrowers: vec!["acme.log.dump_to".into()],
+        };
+        let api = Api::new(&config);
+        let acquirer = api.acquirer(&call("acme.db.connect")).expect("configured acquirer");
+        assert_eq!((acquirer.kind, acquirer.shape, acquirer.with_closes), (Kind::Socket, Shape::One, true));
+        assert!(api.is_of_interest(&call("acme.db.connect")));
+        // The built-in tables still answer.
+        assert_eq!(api.acquirer(&call("open")).map(|a| a.kind), Some(Kind::File));
+        assert!(api.releases_argument(&call("acme.db.release")));
+        assert!(api.releases_argument(&call("acme.db.Connection.dispose")));
+        // Only a `Class.method` path names a method; `release` is a function.
+        assert!(api.releases_receiver("dispose"));
+        assert!(!api.releases_receiver("release"));
+        assert!(api.is_borrower(&call("acme.log.dump_to")) && api.is_borrower(&call("print")));
+        assert!(STANDARD.acquirer(&call("acme.db.connect")).is_none());
+        assert!(!STANDARD.releases_receiver("dispose"));
     }
 }

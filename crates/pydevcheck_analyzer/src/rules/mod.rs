@@ -108,9 +108,10 @@ pub(crate) fn check_module(
     index: &LineIndex<'_>,
     module: &ir::Module,
     place: Option<ModuleContext<'_>>,
+    api: &crate::tables::Api,
     out: &mut Vec<Diagnostic>,
 ) -> Vec<(String, Export)> {
-    let flow::Analysed { scopes, exports } = flow::analyse(module, place);
+    let flow::Analysed { scopes, exports } = flow::analyse(module, place, api);
     for (scope, facts) in scopes {
         let cx = context::Context { path, index, scope: &module.scopes[scope], facts: &facts };
         unclosed_file::check(&cx, out);
