@@ -322,9 +322,8 @@ pub(crate) enum CodeStatus {
 /// for a `q` costs far less than finding the comments.
 fn may_hold_directive(text: &str) -> bool {
     let bytes = text.as_bytes();
-    let noqa = memchr::memchr2_iter(b'q', b'Q', bytes).any(|q| {
-        q >= 2 && bytes.get(q - 2..q + 2).is_some_and(|word| word.eq_ignore_ascii_case(b"noqa"))
-    });
+    let noqa = memchr::memchr2_iter(b'q', b'Q', bytes)
+        .any(|q| q >= 2 && bytes.get(q - 2..q + 2).is_some_and(|word| word.eq_ignore_ascii_case(b"noqa")));
     noqa || memchr::memmem::find(bytes, b"pydevcheck:").is_some()
 }
 
