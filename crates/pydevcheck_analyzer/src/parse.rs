@@ -77,8 +77,9 @@ struct ScopeBuilder {
     vars: Vec<Box<str>>,
     index: FxHashMap<Box<str>, Var>,
     escaping: Vec<Var>,
-    assigned: FxHashSet<Box<str>>,
-    loaded: FxHashSet<Box<str>>,
+    /// The scope's variables that are bound, and those that are read, in it.
+    assigned: FxHashSet<Var>,
+    loaded: FxHashSet<Var>,
     /// Free names of nested scopes, to be re-exported if this scope does not bind them.
     nested_free: FxHashSet<Box<str>>,
     /// Names a comprehension renames, innermost last.
@@ -219,8 +220,12 @@ impl Lowerer<'_> {
         let mut free: Vec<Box<str>> = b
             .loaded
             .iter()
+            .map(|&var| &b.vars[var as usize])
             .chain(b.nested_free.iter())
-            .filter(|name| !b.assigned.contains(*name) || b.escaping.iter().any(|&v| b.vars[v as usize] == **name))
+            .filter(|name| {
+                let assigned = b.index.get(&***name).is_some_and(|var| b.assigned.contains(var));
+                !assigned || b.escaping.iter().any(|&v| b.vars[v as usize] == **name)
+            })
             .cloned()
             .collect();
         free.sort();
@@ -276,7 +281,7 @@ impl Lowerer<'_> {
     fn bind(&mut self, name: &str) -> Var {
         let var = self.intern(name);
         if !self.scope().renames.iter().any(|(n, _)| &**n == name) {
-            self.scope().assigned.insert(name.into());
+            self.scope().assigned.insert(var);
         }
         var
     }
@@ -284,7 +289,7 @@ impl Lowerer<'_> {
     fn load(&mut self, name: &str) -> Var {
         let var = self.intern(name);
         if !self.scope().renames.iter().any(|(n, _)| &**n == name) {
-            self.scope().loaded.insert(name.into());
+            self.scope().loaded.insert(var);
         }
         var
     }
@@ -796,7 +801,11 @@ impl Lowerer<'_> {
                         None if scope.local_defs.contains(name) && parts.is_empty() => {
                             return Some((format!("@{name}").into(), false));
                         }
-                        None if scope.assigned.contains(name) && parts.is_empty() => return None,
+                        None if scope.index.get(name).is_some_and(|var| scope.assigned.contains(var))
+                            && parts.is_empty() =>
+                        {
+                            return None
+                        }
                         None => name,
                     };
                     let mut out = String::from(root);
