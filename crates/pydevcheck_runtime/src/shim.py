@@ -184,7 +184,14 @@ def _pydevcheck_install(event_dir):
                 return None
         return stack
 
+    builtin_function = type(len)
+
     def named(wrapper, original):
+        if isinstance(original, builtin_function):
+            # A builtin stored on a class does not bind as a method, and code relies on it: pathlib's
+            # `_NormalAccessor.open = os.open` before 3.11. A Python function would bind, so the wrapper
+            # becomes an instance whose `__call__` is a staticmethod: no binding, and no extra frame.
+            wrapper = type(original.__name__, (object,), {"__call__": staticmethod(wrapper)})()
         for attribute in ("__name__", "__qualname__", "__doc__", "__module__"):
             try:
                 setattr(wrapper, attribute, getattr(original, attribute))
