@@ -4,8 +4,8 @@
 //! Two suites: the demo project, and a generated one (50 modules, 500 tests; a third of the functions leak
 //! a file inline, a third through a call by name, a third are clean). Runs alternate plain/confirm so that
 //! drift in machine load hits every side alike; the medians and their ratio are printed, for `confirm`
-//! and for `confirm --no-line-tracing` (the same on Python 3.12+, where `sys.monitoring` replaces the
-//! tracer). DESIGN.md's targets: overhead at most 1.25x, attribution at least 95 %.
+//! and for `confirm --no-line-tracing` (which before 3.12 skips marking the flagged lines; the same on
+//! Python 3.12+, where `sys.monitoring` sees them). DESIGN.md's targets: overhead at most 1.25x, attribution at least 95 %.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};

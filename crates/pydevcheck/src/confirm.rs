@@ -58,9 +58,10 @@ pub(crate) struct ConfirmArgs {
     /// objects no wrapper sees.
     #[arg(long, value_name = "FRAMES")]
     tracemalloc: Option<u32>,
-    /// Before Python 3.12, do not trace the lines of flagged files (the tracer costs pytest up to 1.5x).
-    /// A line then counts as reached only when a wrapped acquirer (`open`, `os.open`, `socket`, `Popen`,
-    /// ...) or `os.close` ran on it, so "not reached" may be wrong for other acquirers. No effect on 3.12+.
+    /// Before Python 3.12, do not mark the flagged lines of imported modules nor trace a flagged main
+    /// script. A line then counts as reached only when a wrapped acquirer (`open`, `os.open`, `socket`,
+    /// `Popen`, ...) or `os.close` ran on it, so "not reached" may be wrong for other acquirers. No
+    /// effect on 3.12+, where `sys.monitoring` sees every flagged line.
     #[arg(long)]
     no_line_tracing: bool,
     #[arg(long, value_enum, default_value_t = ConfirmFormat::Full)]

@@ -438,3 +438,47 @@ fn line_tracing_tells_not_reached_from_not_reproduced_for_unwrapped_acquirers() 
         "{verdict:?}"
     );
 }
+
+#[test]
+fn pytest_test_files_and_imported_modules_tell_not_reached_from_not_reproduced() {
+    // Before 3.12 the lines are marked when pytest rewrites the test file and when the module is imported;
+    // neither may leave marked code in a bytecode cache, and a second run (which finds pytest's cache)
+    // must see the same. `sqlite3.connect` has no wrapper, and before 3.13 its leak prints nothing.
+    let python = python_with_pytest();
+    let module = "import sqlite3\n\n\ndef used():\n    db = sqlite3.connect(':memory:')\n    return db.execute('select 1').fetchone()\n\n\ndef unused():\n    db = sqlite3.connect(':memory:')\n    return db.execute('select 1').fetchone()\n";
+    let test = "import sqlite3\n\nfrom pkg import db\n\n\ndef test_used():\n    assert db.used() == (1,)\n\n\ndef test_inline():\n    conn = sqlite3.connect(':memory:')\n    assert conn.execute('select 2').fetchone() == (2,)\n";
+    let dir = project(&[
+        ("pkg/__init__.py", ""),
+        ("pkg/db.py", module),
+        ("tests/test_db.py", test),
+        ("pyproject.toml", "[tool.pytest.ini_options]\npythonpath = [\".\"]\n"),
+    ]);
+    for run in 0..2 {
+        let output = confirm_in(dir.path(), &[], &[&python, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"]);
+        let report = report(&output);
+        assert_eq!(report["run"]["exit_code"], 0, "run {run}: {report}");
+        let mut verdicts = verdicts(&report);
+        verdicts.sort();
+        let ran = |v: &(String, u64, String)| v.2 == "not-reproduced" || v.2 == "confirmed";
+        assert_eq!(verdicts.len(), 3, "run {run}: {verdicts:?}");
+        assert!(ran(&verdicts[0]) && verdicts[0].0 == "db.py" && verdicts[0].1 == 5, "run {run}: {verdicts:?}");
+        assert_eq!(verdicts[1], ("db.py".into(), 10, "not-reached".into()), "run {run}");
+        assert!(ran(&verdicts[2]) && verdicts[2].0 == "test_db.py" && verdicts[2].1 == 11, "run {run}: {verdicts:?}");
+    }
+    let mut pending = vec![dir.path().to_path_buf()];
+    while let Some(dir) = pending.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                let bytes = std::fs::read(&path).unwrap();
+                assert!(
+                    !bytes.windows(22).any(|w| w == b"__pydevcheck_reached__"),
+                    "{} holds marked code",
+                    path.display()
+                );
+            }
+        }
+    }
+}

@@ -136,8 +136,12 @@ def _pydevcheck_install(event_dir):
         """The project frames from `frame` outwards, innermost first: [path, line, function]."""
         stack = []
         depth = 0
+        paths = project_paths
         while frame is not None and depth < 300 and len(stack) < max_frames:
-            path = in_project(frame.f_code.co_filename)
+            filename = frame.f_code.co_filename
+            path = paths.get(filename)
+            if path is None:
+                path = in_project(filename)
             if path:
                 stack.append([path, frame.f_lineno, frame.f_code.co_name])
                 # Every frame of an acquisition we wrapped is running a line: free evidence of reach.
@@ -372,12 +376,21 @@ def _pydevcheck_install(event_dir):
         def __getattr__(self, attribute):
             return getattr(self._loader, attribute)
 
+    # Last components of the module names of flagged files (`pkg.util` for `pkg/util.py`, `pkg` for
+    # `pkg/__init__.py`): a module whose name ends otherwise cannot be flagged, and is left alone cheaply.
+    # Filled in below when flagged lines are marked at import.
+    marked_stems = set()
+    mark_spec = [None]
+
     class PatchingFinder(object):
         def __init__(self):
             self._busy = set()
 
         def find_spec(self, name, path=None, target=None):
-            if name not in patches or name in self._busy:
+            if name in self._busy:
+                return None
+            patched = name in patches
+            if not patched and name.rpartition(".")[2] not in marked_stems:
                 return None
             self._busy.add(name)
             try:
@@ -390,7 +403,15 @@ def _pydevcheck_install(event_dir):
                         break
             finally:
                 self._busy.discard(name)
-            if spec is None or spec.loader is None or not hasattr(spec.loader, "exec_module"):
+            if spec is None or spec.loader is None:
+                return spec
+            if not patched:
+                try:
+                    mark_spec[0](spec)
+                except Exception:
+                    pass
+                return spec
+            if not hasattr(spec.loader, "exec_module"):
                 return spec
             spec.loader = PatchingLoader(spec.loader, name)
             return spec
@@ -398,8 +419,7 @@ def _pydevcheck_install(event_dir):
     for name in list(patches):
         if name in sys.modules:
             apply_patch(name, sys.modules[name])
-    if patches:
-        sys.meta_path.insert(0, PatchingFinder())
+    sys.meta_path.insert(0, PatchingFinder())
 
     # --- what dev mode reports ---------------------------------------------------------------
 
@@ -545,6 +565,220 @@ def _pydevcheck_install(event_dir):
 
     enable_faulthandler()
 
+    # --- flagged lines marked at import (before 3.12) -------------------------------------------
+
+    # Before 3.12 the only way to see a line run is `sys.settrace`, and a tracer that does nothing at all
+    # already makes pytest 1.6x slower on 3.11 (every instruction of every frame goes through the tracing
+    # path). So a flagged module is compiled, when it is imported, from its syntax tree with a marker on
+    # each flagged line: `__pydevcheck_reached__[K] or open(path)` around each call that starts on the line,
+    # else `__pydevcheck_reached__[K]` as a statement before the innermost statement holding the line.
+    # The marker is a dict in `builtins`: its first lookup of K runs `__missing__`, which reports the line;
+    # later lookups are a C-level hit that yields None, so `or` goes on to the call. The marked code is
+    # never written to a bytecode cache. Code that no import compiles (the main script, a loader we do not
+    # know) falls back to the frame-limited tracer below.
+
+    marker_name = "__pydevcheck_reached__"
+    marker_sites = []
+    marked_files = set()
+    traced_files = set()
+
+    class ReachedMarkers(dict):
+        __slots__ = ()
+
+        def __missing__(self, key):
+            self[key] = None
+            try:
+                path, line = marker_sites[key]
+                reached(path, line)
+            except Exception:
+                pass
+            return None
+
+    def markable(filename):
+        """The real path of `filename` when it is flagged and has lines not seen yet, else ''."""
+        path = in_project(filename)
+        return path if flagged.get(path) else ""
+
+    def add_markers(tree, path, lines):
+        import ast
+
+        lines = frozenset(lines)
+        old_index = sys.version_info < (3, 9)
+
+        def marker(line, at):
+            marker_sites.append((path, line))
+            key = ast.Constant(len(marker_sites) - 1)
+            node = ast.Subscript(
+                value=ast.Name(id=marker_name, ctx=ast.Load()),
+                slice=ast.Index(value=key) if old_index else key,
+                ctx=ast.Load(),
+            )
+            for child in ast.walk(node):
+                child.lineno = child.end_lineno = at.lineno
+                child.col_offset = child.end_col_offset = at.col_offset
+            return node
+
+        def holds(node, wanted):
+            start = getattr(node, "lineno", None)
+            if start is None:
+                return True
+            # Decorators sit above the `def` or `class` line that starts the node.
+            for decorator in getattr(node, "decorator_list", ()):
+                start = min(start, decorator.lineno)
+            end = getattr(node, "end_lineno", None) or start
+            return any(start <= line <= end for line in wanted)
+
+        wrapped = set()
+
+        def wrap_calls(node):
+            for field, value in ast.iter_fields(node):
+                # Annotations may be stringified from the tree (`from __future__ import annotations`).
+                if field in ("annotation", "returns"):
+                    continue
+                if isinstance(value, list):
+                    for index, item in enumerate(value):
+                        if isinstance(item, ast.AST) and holds(item, lines):
+                            value[index] = wrap_calls(item)
+                elif isinstance(value, ast.AST) and holds(value, lines):
+                    setattr(node, field, wrap_calls(value))
+            if isinstance(node, ast.Call) and node.lineno in lines:
+                wrapped.add(node.lineno)
+                both = ast.BoolOp(op=ast.Or(), values=[marker(node.lineno, node), node])
+                return ast.copy_location(both, node)
+            return node
+
+        def mark_statement(body, line):
+            for index, statement in enumerate(body):
+                if not isinstance(statement, ast.stmt) or not holds(statement, (line,)):
+                    continue
+                inner = [statement.body] if isinstance(getattr(statement, "body", None), list) else []
+                inner += [getattr(statement, field, None) or [] for field in ("orelse", "finalbody")]
+                for part in getattr(statement, "handlers", None) or getattr(statement, "cases", None) or []:
+                    inner.append(part.body)
+                if any(mark_statement(block, line) for block in inner):
+                    return True
+                if isinstance(statement, ast.ImportFrom) and statement.module == "__future__":
+                    return False
+                body.insert(index, ast.copy_location(ast.Expr(value=marker(line, statement)), statement))
+                return True
+            return False
+
+        wrap_calls(tree)
+        for line in sorted(lines - wrapped):
+            mark_statement(tree.body, line)
+        marked_files.add(path)
+
+    def marked_code(data, filename, path):
+        import ast
+
+        tree = compile(data, filename, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+        add_markers(tree, path, flagged[path])
+        return compile(tree, filename, "exec", dont_inherit=True)
+
+    def mark_source_spec(spec):
+        import importlib.machinery
+
+        source_loader = importlib.machinery.SourceFileLoader
+        if type(spec.loader) is not source_loader or not spec.origin:
+            return
+        path = markable(spec.origin)
+        if not path:
+            return
+
+        class MarkingLoader(source_loader):
+            def get_code(self, fullname):
+                filename = self.get_filename(fullname)
+                try:
+                    data = self.get_data(filename)
+                    # Never cached: a later run without the shim must not meet our markers.
+                    return marked_code(data, filename, path)
+                except Exception:
+                    # A syntax error is for the real loader to raise; anything else falls back to tracing.
+                    start_tracer(path)
+                    return source_loader.get_code(self, fullname)
+
+        spec.loader = MarkingLoader(spec.loader.name, spec.loader.path)
+
+    def patch_pytest_rewrite(module):
+        """pytest compiles test files and conftests itself (assertion rewriting) and caches the result."""
+        read_pyc, write_pyc, rewrite_asserts = module._read_pyc, module._write_pyc, module.rewrite_asserts
+
+        def _read_pyc(source, pyc, *args, **kwargs):
+            if markable(str(source)):
+                return None
+            return read_pyc(source, pyc, *args, **kwargs)
+
+        def _write_pyc(state, co, *args, **kwargs):
+            if in_project(getattr(co, "co_filename", "")) in marked_files:
+                return False
+            return write_pyc(state, co, *args, **kwargs)
+
+        def rewrite(mod, source, module_path=None, config=None):
+            rewrite_asserts(mod, source, module_path, config)
+            path = markable(str(module_path)) if module_path is not None else ""
+            if path:
+                try:
+                    add_markers(mod, path, flagged[path])
+                except Exception:
+                    start_tracer(path)
+
+        module._read_pyc = named(_read_pyc, read_pyc)
+        module._write_pyc = named(_write_pyc, write_pyc)
+        module.rewrite_asserts = named(rewrite, rewrite_asserts)
+
+    def install_markers():
+        import builtins
+
+        setattr(builtins, marker_name, ReachedMarkers())
+        for path in flagged:
+            name = os.path.basename(path)
+            if name == "__init__.py":
+                marked_stems.add(os.path.basename(os.path.dirname(path)))
+            elif name.endswith(".py"):
+                marked_stems.add(name[:-3])
+        mark_spec[0] = mark_source_spec
+        patches["_pytest.assertion.rewrite"] = patch_pytest_rewrite
+        if "_pytest.assertion.rewrite" in sys.modules:
+            apply_patch("_pytest.assertion.rewrite", sys.modules["_pytest.assertion.rewrite"])
+        # The main script is compiled by the interpreter itself, after this module ran.
+        script = sys.argv[0] if sys.argv else ""
+        if script and script not in ("-c", "-m", "-") and markable(script):
+            start_tracer(markable(script))
+
+    # A frame-limited tracer for flagged files that were not marked: it looks only at frames of those
+    # files, at each line until it ran, and goes away once every flagged line of those files ran. It costs
+    # the whole process (see above), so it starts only when such a file is about to run.
+    tracer = {"on": False}
+    # co_filename -> whether its frames are traced (a lookup of a string, whose hash Python caches).
+    traced = {}
+
+    def start_tracer(path):
+        traced_files.add(path)
+        traced.clear()
+        if tracer["on"]:
+            return
+        tracer["on"] = True
+        import threading
+
+        def local_trace(frame, event, _arg):
+            if event == "line" and reached(in_project(frame.f_code.co_filename), frame.f_lineno):
+                if not any(flagged.get(path) for path in traced_files):
+                    sys.settrace(None)
+                    threading.settrace(None)
+            return local_trace
+
+        def global_trace(frame, _event, _arg):
+            filename = frame.f_code.co_filename
+            wanted = traced.get(filename)
+            if wanted is None:
+                path = in_project(filename)
+                wanted = path in traced_files
+                traced[filename] = wanted
+            return local_trace if wanted and flagged.get(in_project(filename)) else None
+
+        sys.settrace(global_trace)
+        threading.settrace(global_trace)
+
     # --- exact line coverage of the flagged lines ------------------------------------------
 
     if flagged and hasattr(sys, "monitoring"):
@@ -573,29 +807,7 @@ def _pydevcheck_install(event_dir):
             monitoring.register_callback(tool, events.LINE, on_line)
             monitoring.set_events(tool, events.PY_START)
     elif flagged and not os.environ.get("PYDEVCHECK_NO_LINE_TRACING"):
-        # Before 3.12 line events need a global tracer, which alone slows pytest by about 1.5x. It looks
-        # only at frames of flagged files, at each line until it ran, and goes away once all of them ran.
-        code_lines = {}
-
-        def local_trace(frame, event, _arg):
-            if event == "line" and reached(in_project(frame.f_code.co_filename), frame.f_lineno):
-                if not any(flagged.values()):
-                    sys.settrace(None)
-                    threading.settrace(None)
-            return local_trace
-
-        def global_trace(frame, _event, _arg):
-            code = frame.f_code
-            lines = code_lines.get(code)
-            if lines is None:
-                lines = flagged.get(in_project(code.co_filename)) or False
-                code_lines[code] = lines
-            return local_trace if lines else None
-
-        import threading
-
-        sys.settrace(global_trace)
-        threading.settrace(global_trace)
+        install_markers()
 
     # --- the process's life -----------------------------------------------------------------
 
