@@ -10,15 +10,14 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use clap::ValueEnum;
-use pydevcheck_analyzer::discover::DiscoverOptions;
-use pydevcheck_analyzer::{check_paths, ApiConfig, CheckOptions, RuleSet};
 use pydevcheck_diagnostics::{Frame, RuntimeCategory, RuntimeFinding, Verdict};
 use pydevcheck_runtime::{ChildOutcome, ConfirmOptions, Driver, Output, Progress, Report};
 use serde::Serialize;
 
-use crate::args::{ColorChoice, OutputFormat};
+use crate::args::{ColorChoice, OutputFormat, SettingsArgs};
+use crate::config::Confirm;
 use crate::printer::{self, Finding};
-use crate::{EXIT_ERROR, EXIT_FINDINGS};
+use crate::{StaticPass, EXIT_ERROR, EXIT_FINDINGS};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -38,16 +37,18 @@ pub(crate) struct ConfirmArgs {
     /// Files and directories to check; runtime frames in files below them are the project's.
     #[arg(default_value = ".")]
     paths: Vec<PathBuf>,
-    /// The command to run under dev mode, after `--`. Without it, pytest runs the tests that import a
-    /// flagged module, if there is a pytest suite.
+    /// The command to run under dev mode, after `--`. Without it, the `command` of
+    /// `[tool.pydevcheck.confirm]` runs (in the directory of its configuration file), else pytest on the
+    /// tests that import a flagged module, if there is a pytest suite.
     #[arg(last = true, value_name = "COMMAND")]
     command: Vec<OsString>,
     /// The interpreter checked for its version and used for the pytest driver.
     #[arg(long, default_value = "python3")]
     python: OsString,
-    /// Seconds before the command's whole process group is stopped (SIGTERM, then SIGKILL).
-    #[arg(long, default_value_t = 900, value_name = "SECS")]
-    timeout: u64,
+    /// Seconds before the command's whole process group is stopped (SIGTERM, then SIGKILL). Default: the
+    /// `timeout` of `[tool.pydevcheck.confirm]`, else 900.
+    #[arg(long, value_name = "SECS")]
+    timeout: Option<u64>,
     /// What makes the exit status 1: a confirmed or runtime-only finding, or any finding at all.
     #[arg(long, value_enum, default_value_t = FailOn::Confirmed)]
     fail_on: FailOn,
@@ -68,7 +69,12 @@ pub(crate) struct ConfirmArgs {
     output_format: ConfirmFormat,
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
+    #[command(flatten)]
+    settings: SettingsArgs,
 }
+
+/// Without `--timeout` or a configured one.
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(900);
 
 /// `confirm`'s output formats: `check`'s CI formats (github, sarif, ...) have no place for a verdict.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -94,19 +100,47 @@ pub(crate) fn run(args: &ConfirmArgs) -> u8 {
         crate::report_error(&error.to_string());
         return EXIT_ERROR;
     }
-    let options = CheckOptions {
-        discover: DiscoverOptions::standard(),
-        jobs: None,
-        selection: RuleSet::defaults(),
-        api: ApiConfig::default(),
+    // The same files, rules, suppressions and configuration as `check`.
+    let StaticPass { run: static_run, mut resolver, cwd } = match crate::static_pass(&args.paths, &args.settings, None)
+    {
+        Ok(pass) => pass,
+        Err(status) => return status,
     };
-    let static_run = check_paths(&args.paths, &options);
     for error in &static_run.errors {
         crate::report_error(&error.to_string());
     }
     let findings = printer::findings(&static_run.files);
 
-    let command = if args.command.is_empty() {
+    // `[tool.pydevcheck.confirm]` of the configuration that applies to the first path.
+    let first = crate::settings::absolute(args.paths.first().map_or(Path::new("."), PathBuf::as_path), &cwd);
+    let probe = if first.is_dir() { first.join("__init__.py") } else { first };
+    let configured = match resolver.settings(&probe) {
+        Ok(settings) => settings.confirm.clone(),
+        Err(error) => return crate::report_settings_error(error),
+    };
+    let timeout = match (args.timeout, configured.as_ref().and_then(|(_, c)| c.timeout)) {
+        (Some(seconds), _) => Duration::from_secs(seconds),
+        (None, Some(configured)) => configured,
+        (None, None) => DEFAULT_TIMEOUT,
+    };
+    let mut command_dir = None;
+
+    let command = if let (true, Some((dir, Confirm { command: Some(command), .. }))) =
+        (args.command.is_empty(), configured.as_ref())
+    {
+        // A configured command is the project's: its relative paths are relative to the project.
+        let command: Vec<OsString> = command.iter().map(OsString::from).collect();
+        if !args.quiet {
+            let _ = writeln!(
+                io::stderr(),
+                "pydevcheck: running `{}` in {} ([tool.pydevcheck.confirm])",
+                shown(&command),
+                dir.display()
+            );
+        }
+        command_dir = Some(dir.clone());
+        command
+    } else if args.command.is_empty() {
         let checked: Vec<PathBuf> = static_run.files.iter().map(|f| f.path.clone()).collect();
         let mut flagged: Vec<PathBuf> = findings.iter().map(|f| f.diagnostic.path.clone()).collect();
         flagged.dedup();
@@ -134,7 +168,8 @@ pub(crate) fn run(args: &ConfirmArgs) -> u8 {
     let confirm_options = ConfirmOptions {
         command: command.clone(),
         roots: args.paths.clone(),
-        timeout: Duration::from_secs(args.timeout),
+        cwd: command_dir,
+        timeout,
         output: log.clone().map_or(Output::PassThrough, Output::Log),
         tracemalloc: args.tracemalloc,
         trace_lines: !args.no_line_tracing,

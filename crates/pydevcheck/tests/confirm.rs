@@ -385,6 +385,52 @@ fn an_existing_sitecustomize_still_runs() {
 }
 
 #[test]
+fn an_existing_sitecustomize_and_the_users_usercustomize_both_still_run() {
+    // `site` runs usercustomize after sitecustomize when the user site is enabled, which it never is in
+    // a venv: this test runs the interpreter the venv was made from.
+    let base = Command::new(python())
+        .args([
+            "-c",
+            "import os, sys; print(os.path.join(sys.base_prefix, 'bin', 'python%d.%d' % sys.version_info[:2]))",
+        ])
+        .output()
+        .unwrap();
+    let base = String::from_utf8(base.stdout).unwrap().trim().to_string();
+    let site = "import os\nwith open(os.environ['MARKER_SITE'], 'w') as f:\n    f.write(__file__)\n";
+    let user = "import os, sys\nwith open(os.environ['MARKER_USER'], 'w') as f:\n    \
+                f.write(sys.modules['sitecustomize'].__file__)\n";
+    let dir = project(&[("site/sitecustomize.py", site), ("app.py", "f = open(__file__)\ndel f\n")]);
+    let root = dir.path().canonicalize().unwrap();
+    let user_base = root.join("userbase");
+    let user_env = |command: &mut Command| {
+        command.env("PYTHONUSERBASE", &user_base).env_remove("PYTHONNOUSERSITE").current_dir(&root);
+    };
+    let mut probe = Command::new(&base);
+    probe.args(["-c", "import site; print(site.ENABLE_USER_SITE); print(site.getusersitepackages())"]);
+    user_env(&mut probe);
+    let probe = String::from_utf8(probe.output().unwrap().stdout).unwrap();
+    let (enabled, user_site) = probe.trim().split_once('\n').unwrap();
+    assert_eq!(enabled, "True", "{base} has no user site, so this test cannot check usercustomize");
+    std::fs::create_dir_all(user_site).unwrap();
+    std::fs::write(Path::new(user_site).join("usercustomize.py"), user).unwrap();
+
+    let (marker_site, marker_user) = (root.join("site-ran"), root.join("user-ran"));
+    let mut command = Command::new(BIN);
+    command
+        .args(["confirm", "--quiet", "--output-format", "json", "--python", &base, "app.py", "--", &base, "app.py"])
+        .env("PYTHONPATH", root.join("site"))
+        .env("MARKER_SITE", &marker_site)
+        .env("MARKER_USER", &marker_user);
+    user_env(&mut command);
+    let report = report(&command.output().unwrap());
+    let site_file = root.join("site/sitecustomize.py").display().to_string();
+    assert_eq!(std::fs::read_to_string(&marker_site).ok(), Some(site_file.clone()), "sitecustomize");
+    // usercustomize ran too, after it, and `sitecustomize` names the user's module, not the shim.
+    assert_eq!(std::fs::read_to_string(&marker_user).ok(), Some(site_file), "usercustomize");
+    assert_eq!(verdicts(&report), [("app.py".into(), 1, "confirmed".into())]);
+}
+
+#[test]
 fn other_dev_mode_signals_become_runtime_only_findings() {
     // The static pass sees the coroutine of line 15 (PDC502) and the loop of line 18 (PDC501): their
     // warnings confirm those findings. Through `getattr` it sees neither the coroutine of line 20 nor the
@@ -481,4 +527,76 @@ fn pytest_test_files_and_imported_modules_tell_not_reached_from_not_reproduced()
             }
         }
     }
+}
+
+#[test]
+fn the_static_pass_uses_the_same_configuration_as_check() {
+    let leak = "def leak(path):\n    f = open(path)\n    return f.readline()\n";
+    let fd_leak = "import os\n\ndef fd_leak(path):\n    fd = os.open(path, os.O_RDONLY)\n    return os.read(fd, 1)\n";
+    let config = "[tool.pydevcheck]\nignore = [\"PDC303\"]\nexclude = [\"vendor\"]\n\n\
+                  [tool.pydevcheck.per-file-ignores]\n\"legacy.py\" = [\"PDC101\"]\n";
+    let dir = project(&[
+        ("pyproject.toml", config),
+        ("kept.py", leak),
+        ("legacy.py", leak),
+        ("fds.py", fd_leak),
+        ("vendor/lib.py", leak),
+        ("quiet.py", "def leak(path):\n    f = open(path)  # noqa: PDC101\n    return f.readline()\n"),
+    ]);
+    let check = Command::new(BIN).args(["check", "--output-format", "concise", "."]).current_dir(dir.path()).output();
+    let check = String::from_utf8(check.unwrap().stdout).unwrap();
+    assert_eq!(check.lines().count(), 1, "{check}");
+    assert!(check.starts_with("kept.py:2:"), "{check}");
+
+    let run = report(&confirm_in(dir.path(), &[], &[&python(), "-c", "pass"]));
+    assert_eq!(verdicts(&run), [("kept.py".into(), 2, "not-reached".into())]);
+    // Flags apply on top, as for `check`.
+    let run = report(&confirm_in(dir.path(), &["--ignore", "PDC101"], &[&python(), "-c", "pass"]));
+    assert_eq!(verdicts(&run), []);
+    let run = report(&confirm_in(dir.path(), &["--isolated"], &[&python(), "-c", "pass"]));
+    assert_eq!(verdicts(&run).len(), 4, "{:?}", verdicts(&run));
+}
+
+/// `pydevcheck confirm --quiet --output-format json [FLAGS] PATH` in `cwd`, with no COMMAND.
+fn confirm_configured(cwd: &Path, path: &str, flags: &[&str]) -> (Output, Duration) {
+    let start = Instant::now();
+    let output = Command::new(BIN)
+        .args(["confirm", "--quiet", "--output-format", "json"])
+        .args(flags)
+        .arg(path)
+        .current_dir(cwd)
+        .env_remove("PYTHONPATH")
+        .env_remove("PYTHONDEVMODE")
+        .output()
+        .unwrap();
+    (output, start.elapsed())
+}
+
+#[test]
+fn without_command_the_configured_command_runs_in_its_project() {
+    // Run from the parent directory: the configured `app.py` is relative to the project.
+    let config = format!("[tool.pydevcheck.confirm]\ncommand = [{:?}, \"app.py\"]\n", python());
+    let dir = project(&[("proj/pyproject.toml", &config), ("proj/app.py", "f = open(__file__)\ndel f\n")]);
+    let (output, _) = confirm_configured(dir.path(), "proj", &[]);
+    let report = report(&output);
+    assert_eq!(report["run"]["command"][1], "app.py", "{report}");
+    assert_eq!(report["run"]["exit_code"], 0, "{report}");
+    assert_eq!(verdicts(&report), [("app.py".into(), 1, "confirmed".into())]);
+}
+
+#[test]
+fn the_configured_timeout_applies_unless_timeout_is_given() {
+    let sleeper = "import time\ntime.sleep(3)\n";
+    let config = format!("[tool.pydevcheck.confirm]\ncommand = [{:?}, \"sleeper.py\"]\ntimeout = 0.5\n", python());
+    let dir = project(&[("pyproject.toml", &config), ("sleeper.py", sleeper)]);
+    let (output, elapsed) = confirm_configured(dir.path(), ".", &[]);
+    let run = report(&output);
+    assert_eq!(run["run"]["outcome"], "timed-out", "{run}");
+    assert!(elapsed < Duration::from_millis(2900), "the configured timeout was not applied: {elapsed:?}");
+    assert_eq!(output.status.code(), Some(2));
+
+    let (output, _) = confirm_configured(dir.path(), ".", &["--timeout", "60"]);
+    let run = report(&output);
+    assert_eq!(run["run"]["outcome"], "exited", "{run}");
+    assert_eq!(output.status.code(), Some(0));
 }

@@ -66,6 +66,8 @@ pub struct ConfirmOptions {
     pub command: Vec<OsString>,
     /// The analysed paths: only frames in files below them count as project frames.
     pub roots: Vec<PathBuf>,
+    /// Where the command runs; `None` is our working directory.
+    pub cwd: Option<PathBuf>,
     pub timeout: Duration,
     pub output: Output,
     /// `PYTHONTRACEMALLOC` for the child: tracemalloc is the fallback attribution where no wrapper reaches.
@@ -121,6 +123,7 @@ pub fn confirm(
     }
     let spec = child::ChildSpec {
         command: &options.command,
+        cwd: options.cwd.as_deref(),
         env: &env,
         output: &options.output,
         timeout: options.timeout,
