@@ -4,7 +4,7 @@
 //! Exit status: 1 when `--fail-on` is met, 2 when the run could not be done or did not finish (no Python,
 //! a timeout, Ctrl-C), else 0. The command's own exit status is reported, never passed on.
 
-use std::ffi::OsString;
+use std::ffi::{OsStr, OsString};
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -174,21 +174,14 @@ pub(crate) fn run(args: &ConfirmArgs) -> u8 {
         tracemalloc: args.tracemalloc,
         trace_lines: !args.no_line_tracing,
     };
-    let show_progress = !args.quiet && io::stderr().is_terminal() && std::env::var_os("CI").is_none();
+    let show_progress = shows_progress(args.quiet, io::stderr().is_terminal(), std::env::var_os("CI").as_deref());
     let mut progress = |p: &Progress| {
-        if show_progress {
-            let _ = write!(
-                io::stderr(),
-                "\r\x1b[2Kpydevcheck confirm: {:.1} s, {} events",
-                p.elapsed.as_secs_f64(),
-                p.events
-            );
-        }
+        let _ = write!(io::stderr(), "{}", progress_line(p));
     };
     let diagnostics: Vec<_> = findings.iter().map(|f| f.diagnostic.clone()).collect();
     let result = pydevcheck_runtime::confirm(&diagnostics, &confirm_options, show_progress.then_some(&mut progress));
     if show_progress {
-        let _ = write!(io::stderr(), "\r\x1b[2K");
+        let _ = write!(io::stderr(), "{CLEAR_LINE}");
     }
     let report = match result {
         Ok(report) => report,
@@ -236,6 +229,26 @@ pub(crate) fn run(args: &ConfirmArgs) -> u8 {
     } else {
         0
     }
+}
+
+/// Back to the start of the line, and erase it.
+const CLEAR_LINE: &str = "\r\x1b[2K";
+
+/// Whether a progress line is drawn while the command runs: only for a person watching a terminal, never
+/// into a log or a CI job's output (where a terminal may be emulated and `CI` is set).
+fn shows_progress(quiet: bool, stderr_is_terminal: bool, ci: Option<&OsStr>) -> bool {
+    let in_ci = ci.is_some_and(|value| !value.is_empty() && value != "false" && value != "0");
+    !quiet && stderr_is_terminal && !in_ci
+}
+
+/// The progress line, drawn over the previous one: `pydevcheck confirm: 12.0 s, 3 events`.
+fn progress_line(progress: &Progress) -> String {
+    let noun = if progress.events == 1 { "event" } else { "events" };
+    format!(
+        "{CLEAR_LINE}pydevcheck confirm: {:.1} s, {} {noun} so far",
+        progress.elapsed.as_secs_f64(),
+        progress.events
+    )
 }
 
 fn shown(command: &[OsString]) -> String {
@@ -472,4 +485,28 @@ fn print_json(
         &JsonReport { findings: verdicts, runtime_only: &report.runtime_only, run },
     )?;
     writeln!(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn progress_only_for_a_person_at_a_terminal() {
+        assert!(shows_progress(false, true, None));
+        assert!(!shows_progress(true, true, None), "--quiet");
+        assert!(!shows_progress(false, false, None), "stderr is a pipe or a file");
+        assert!(!shows_progress(false, true, Some(OsStr::new("true"))), "CI=true");
+        assert!(!shows_progress(false, true, Some(OsStr::new("1"))), "CI=1");
+        assert!(shows_progress(false, true, Some(OsStr::new("false"))), "CI=false");
+        assert!(shows_progress(false, true, Some(OsStr::new(""))), "CI set but empty");
+    }
+
+    #[test]
+    fn progress_line_redraws_itself_with_elapsed_time_and_events() {
+        let line = progress_line(&Progress { elapsed: Duration::from_millis(12_340), events: 3 });
+        assert_eq!(line, "\r\x1b[2Kpydevcheck confirm: 12.3 s, 3 events so far");
+        let line = progress_line(&Progress { elapsed: Duration::from_millis(999), events: 1 });
+        assert_eq!(line, "\r\x1b[2Kpydevcheck confirm: 1.0 s, 1 event so far");
+    }
 }

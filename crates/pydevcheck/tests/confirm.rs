@@ -600,3 +600,75 @@ fn the_configured_timeout_applies_unless_timeout_is_given() {
     assert_eq!(run["run"]["outcome"], "exited", "{run}");
     assert_eq!(output.status.code(), Some(0));
 }
+
+/// Runs `pydevcheck confirm` (not `--quiet`) with its stderr on the slave side of a new pseudo-terminal,
+/// and returns everything written there.
+fn stderr_on_a_terminal(dir: &Path, env: &[(&str, &str)], command: &[&str]) -> String {
+    use rustix::pty::{grantpt, openpt, ptsname, unlockpt, OpenptFlags};
+    use std::io::Read;
+    use std::os::unix::fs::OpenOptionsExt;
+
+    let master = openpt(OpenptFlags::RDWR | OpenptFlags::NOCTTY).unwrap();
+    grantpt(&master).unwrap();
+    unlockpt(&master).unwrap();
+    let name = ptsname(&master, Vec::new()).unwrap();
+    let slave = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .custom_flags(rustix::fs::OFlags::NOCTTY.bits() as i32)
+        .open(name.to_str().unwrap())
+        .unwrap();
+    let mut confirm = Command::new(BIN);
+    confirm
+        .args(["confirm", "--output-format", "concise", "."])
+        .arg("--")
+        .args(command)
+        .current_dir(dir)
+        .env_remove("CI")
+        .envs(env.iter().copied())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::from(slave));
+    let mut child = confirm.spawn().unwrap();
+    // Our copy of the slave must go, or the master never sees the end.
+    drop(confirm);
+    let reader = std::thread::spawn(move || {
+        let mut master = std::fs::File::from(master);
+        let mut bytes = Vec::new();
+        let mut chunk = [0u8; 4096];
+        // Linux reports EIO, not end of file, once every slave descriptor is closed.
+        while let Ok(n @ 1..) = master.read(&mut chunk) {
+            bytes.extend_from_slice(&chunk[..n]);
+        }
+        bytes
+    });
+    child.wait().unwrap();
+    String::from_utf8_lossy(&reader.join().unwrap()).into_owned()
+}
+
+#[test]
+fn a_progress_line_is_drawn_on_a_terminal_and_never_in_ci_or_a_pipe() {
+    let dir = project(&[("slow.py", "import time\ntime.sleep(2.5)\n")]);
+    let slow = [python(), "slow.py".to_string()];
+    let slow: Vec<&str> = slow.iter().map(String::as_str).collect();
+
+    let terminal = stderr_on_a_terminal(dir.path(), &[], &slow);
+    assert!(terminal.contains("pydevcheck confirm: 1."), "no progress line on a terminal: {terminal:?}");
+    assert!(terminal.contains(" so far"), "{terminal:?}");
+    // Cleared before the report's summary, which starts on a fresh line.
+    assert!(terminal.contains("so far\r\x1b[2K`"), "{terminal:?}");
+
+    let ci = stderr_on_a_terminal(dir.path(), &[("CI", "true")], &slow);
+    assert!(!ci.contains("pydevcheck confirm:") && !ci.contains('\x1b'), "progress in CI: {ci:?}");
+    assert!(ci.contains("exited with status 0"), "{ci:?}");
+
+    let piped = Command::new(BIN)
+        .args(["confirm", "--output-format", "concise", ".", "--"])
+        .args(&slow)
+        .current_dir(dir.path())
+        .env_remove("CI")
+        .output()
+        .unwrap();
+    let piped = String::from_utf8_lossy(&piped.stderr);
+    assert!(!piped.contains("pydevcheck confirm:") && !piped.contains('\x1b'), "progress into a pipe: {piped:?}");
+}
