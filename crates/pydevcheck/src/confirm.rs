@@ -26,7 +26,8 @@ Examples:
   pydevcheck confirm src/                                 pytest on the tests importing a flagged module
 
 Verdicts: confirmed (dev mode reported an object created at the finding's line; for PDC301/PDC302 the
-`os.close` line), not reproduced (the line ran, nothing was reported), not reached (the line never ran).
+`os.close` line; for PDC601/PDC602 the call raised dev mode's `LookupError`), not reproduced (the line
+ran, nothing was reported), not reached (the line never ran).
 Events no finding explains are printed as runtime-only findings, grouped by category and site.
 
 Exit status: 1 when --fail-on is met, 2 when the run could not be done or did not finish, else 0.";

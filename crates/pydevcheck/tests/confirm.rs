@@ -113,7 +113,7 @@ fn runtime_fixtures_are_confirmed_on_their_annotated_lines() {
                 let name = fixture.file_name().unwrap().to_string_lossy().into_owned();
                 let mut problems = Vec::new();
                 for (index, line) in source.lines().enumerate() {
-                    let observable = ["PDC101", "PDC102", "PDC301", "PDC302"]
+                    let observable = ["PDC101", "PDC102", "PDC301", "PDC302", "PDC601", "PDC602"]
                         .iter()
                         .any(|c| line.contains(&format!("# error: [{c}]")));
                     if !observable {
@@ -671,4 +671,23 @@ fn a_progress_line_is_drawn_on_a_terminal_and_never_in_ci_or_a_pipe() {
         .unwrap();
     let piped = String::from_utf8_lossy(&piped.stderr);
     assert!(!piped.contains("pydevcheck confirm:") && !piped.contains('\x1b'), "progress into a pipe: {piped:?}");
+}
+
+#[test]
+fn unknown_codecs_and_handlers_in_imported_modules_are_confirmed_by_their_lookup_error() {
+    // Dev mode raises `LookupError` at the call even with nothing to decode; the program catches it.
+    // Before 3.12 the imported module's statement is guarded when it is compiled, from 3.12 on
+    // `sys.monitoring` sees the exception raised.
+    let module = "def run():\n    caught = 0\n    try:\n        b''.decode('utf8mb4')\n    except LookupError:\n        caught += 1\n    try:\n        ''.encode('utf-8', errors='repalce')\n    except LookupError:\n        caught += 1\n    try:\n        {}['utf8mb4']\n    except LookupError:\n        caught += 1\n    return caught\n";
+    let dir = project(&[("pkg/__init__.py", ""), ("pkg/codec_use.py", module)]);
+    let output =
+        confirm_in(dir.path(), &[], &[&python(), "-c", "from pkg import codec_use; assert codec_use.run() == 3"]);
+    let report = report(&output);
+    assert_eq!(report["run"]["exit_code"], 0, "{report}");
+    assert_eq!(
+        verdicts(&report),
+        [("codec_use.py".into(), 4, "confirmed".into()), ("codec_use.py".into(), 8, "confirmed".into())]
+    );
+    assert_eq!(report["findings"][0]["code"], "PDC601");
+    assert_eq!(report["findings"][1]["code"], "PDC602");
 }

@@ -111,7 +111,13 @@ pub fn confirm(
 ) -> Result<Report, RuntimeError> {
     let roots: Vec<PathBuf> = options.roots.iter().map(|root| canonical(root)).collect();
     let flagged: Vec<(PathBuf, u32)> = findings.iter().map(|d| (canonical(&d.path), d.span.start.row)).collect();
-    let dir = shim::EventDir::create(&roots, &flagged).map_err(RuntimeError::EventDir)?;
+    let codec_lines: Vec<(PathBuf, u32)> = findings
+        .iter()
+        .zip(&flagged)
+        .filter(|(finding, _)| correlate::is_codec_rule(finding.rule.code))
+        .map(|(_, line)| line.clone())
+        .collect();
+    let dir = shim::EventDir::create(&roots, &flagged, &codec_lines).map_err(RuntimeError::EventDir)?;
 
     let mut env = dir.environment();
     env.push(("PYTHONDEVMODE".into(), "1".into()));

@@ -97,17 +97,24 @@ def _pydevcheck_install(event_dir):
     # --- which flagged lines run -----------------------------------------------------------
 
     # path -> lines of static findings not seen running yet.
-    flagged = {}
-    flagged_file = os.environ.get("PYDEVCHECK_FLAGGED")
-    if flagged_file:
-        try:
-            with _io.FileIO(flagged_file) as listing:
-                for entry in listing.read().decode("utf-8").splitlines():
-                    path, _, line = entry.rpartition("\t")
-                    if path and line.isdigit():
-                        flagged.setdefault(path, set()).add(int(line))
-        except OSError:
-            pass
+    def read_lines(variable):
+        lines = {}
+        listing_path = os.environ.get(variable)
+        if listing_path:
+            try:
+                with _io.FileIO(listing_path) as listing:
+                    for entry in listing.read().decode("utf-8").splitlines():
+                        path, _, line = entry.rpartition("\t")
+                        if path and line.isdigit():
+                            lines.setdefault(path, set()).add(int(line))
+            except OSError:
+                pass
+        return lines
+
+    flagged = read_lines("PYDEVCHECK_FLAGGED")
+    # path -> lines of unknown codec names and error handlers (PDC601/PDC602): dev mode raises a plain
+    # `LookupError` there, an exception like any other, which only a guard around the line can see.
+    codec_lines = read_lines("PYDEVCHECK_CODEC_LINES")
 
     def reached(path, line):
         lines = flagged.get(path)
@@ -576,6 +583,11 @@ def _pydevcheck_install(event_dir):
     # later lookups are a C-level hit that yields None, so `or` goes on to the call. The marked code is
     # never written to a bytecode cache. Code that no import compiles (the main script, a loader we do not
     # know) falls back to the frame-limited tracer below.
+    #
+    # Before 3.12 a statement holding a PDC601/PDC602 line is guarded the same way:
+    # `try: STATEMENT` / `except LookupError: __pydevcheck_reached__.lookup(K); raise`. The bare `raise`
+    # re-raises with the traceback untouched; `lookup` records only a codec's plain `LookupError` out of
+    # a call made on that very line (not a `KeyError`).
 
     marker_name = "__pydevcheck_reached__"
     marker_sites = []
@@ -594,15 +606,46 @@ def _pydevcheck_install(event_dir):
                 pass
             return None
 
-    def markable(filename):
-        """The real path of `filename` when it is flagged and has lines not seen yet, else ''."""
-        path = in_project(filename)
-        return path if flagged.get(path) else ""
+        def lookup(self, key):
+            try:
+                error = sys.exc_info()[1]
+                if type(error) is not LookupError:
+                    return
+                path, line = marker_sites[key]
+                frame = getframe(1)
+                # The traceback starts at the frame that caught it: this one, at the guarded line.
+                traceback = error.__traceback__
+                if traceback is None or traceback.tb_frame is not frame or traceback.tb_lineno != line:
+                    return
+                record_codec_error(path, line, error, frame)
+            except Exception:
+                pass
 
-    def add_markers(tree, path, lines):
+    def record_codec_error(path, line, error, frame):
+        """A codec's `LookupError` out of a call made on a PDC601/PDC602 line of `frame`."""
+        if type(error) is not LookupError or line not in codec_lines.get(path, ()):
+            return
+        # Not a `KeyError` (a subclass), nor a `LookupError` of the program's own.
+        if not str(error).startswith(("unknown encoding", "unknown error handler")):
+            return
+        reached(path, line)
+        stack = [[path, line, frame.f_code.co_name]] + project_stack(frame.f_back)
+        emit({"kind": "lookup_error", "text": str(error), "stack": stack[:max_frames]})
+
+    marking = {"reach": False}
+
+    def markable(filename):
+        """The real path of `filename` when it has lines to mark or guard, else ''."""
+        path = in_project(filename)
+        if path in codec_lines or (marking["reach"] and flagged.get(path)):
+            return path
+        return ""
+
+    def add_markers(tree, path):
         import ast
 
-        lines = frozenset(lines)
+        lines = frozenset(flagged.get(path, ()) if marking["reach"] else ())
+        guarded = frozenset(codec_lines.get(path, ()))
         old_index = sys.version_info < (3, 9)
 
         def marker(line, at):
@@ -647,7 +690,26 @@ def _pydevcheck_install(event_dir):
                 return ast.copy_location(both, node)
             return node
 
-        def mark_statement(body, line):
+        def guard(statement, line):
+            marker_sites.append((path, line))
+            call = ast.Call(
+                func=ast.Attribute(value=ast.Name(id=marker_name, ctx=ast.Load()), attr="lookup", ctx=ast.Load()),
+                args=[ast.Constant(len(marker_sites) - 1)],
+                keywords=[],
+            )
+            handler = ast.ExceptHandler(
+                type=ast.Name(id="LookupError", ctx=ast.Load()),
+                name=None,
+                body=[ast.Expr(value=call), ast.Raise(exc=None, cause=None)],
+            )
+            node = ast.Try(body=[statement], handlers=[handler], orelse=[], finalbody=[])
+            original = set(map(id, ast.walk(statement)))
+            for child in ast.walk(node):
+                if id(child) not in original:
+                    ast.copy_location(child, statement)
+            return node
+
+        def mark_statement(body, line, wrap):
             for index, statement in enumerate(body):
                 if not isinstance(statement, ast.stmt) or not holds(statement, (line,)):
                     continue
@@ -655,24 +717,29 @@ def _pydevcheck_install(event_dir):
                 inner += [getattr(statement, field, None) or [] for field in ("orelse", "finalbody")]
                 for part in getattr(statement, "handlers", None) or getattr(statement, "cases", None) or []:
                     inner.append(part.body)
-                if any(mark_statement(block, line) for block in inner):
+                if any(mark_statement(block, line, wrap) for block in inner):
                     return True
                 if isinstance(statement, ast.ImportFrom) and statement.module == "__future__":
                     return False
-                body.insert(index, ast.copy_location(ast.Expr(value=marker(line, statement)), statement))
+                if wrap:
+                    body[index] = guard(statement, line)
+                else:
+                    body.insert(index, ast.copy_location(ast.Expr(value=marker(line, statement)), statement))
                 return True
             return False
 
         wrap_calls(tree)
         for line in sorted(lines - wrapped):
-            mark_statement(tree.body, line)
+            mark_statement(tree.body, line, False)
+        for line in sorted(guarded):
+            mark_statement(tree.body, line, True)
         marked_files.add(path)
 
     def marked_code(data, filename, path):
         import ast
 
         tree = compile(data, filename, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
-        add_markers(tree, path, flagged[path])
+        add_markers(tree, path)
         return compile(tree, filename, "exec", dont_inherit=True)
 
     def mark_source_spec(spec):
@@ -718,7 +785,7 @@ def _pydevcheck_install(event_dir):
             path = markable(str(module_path)) if module_path is not None else ""
             if path:
                 try:
-                    add_markers(mod, path, flagged[path])
+                    add_markers(mod, path)
                 except Exception:
                     start_tracer(path)
 
@@ -726,11 +793,12 @@ def _pydevcheck_install(event_dir):
         module._write_pyc = named(_write_pyc, write_pyc)
         module.rewrite_asserts = named(rewrite, rewrite_asserts)
 
-    def install_markers():
+    def install_markers(reach):
         import builtins
 
+        marking["reach"] = reach
         setattr(builtins, marker_name, ReachedMarkers())
-        for path in flagged:
+        for path in list(flagged if reach else ()) + list(codec_lines):
             name = os.path.basename(path)
             if name == "__init__.py":
                 marked_stems.add(os.path.basename(os.path.dirname(path)))
@@ -742,8 +810,9 @@ def _pydevcheck_install(event_dir):
             apply_patch("_pytest.assertion.rewrite", sys.modules["_pytest.assertion.rewrite"])
         # The main script is compiled by the interpreter itself, after this module ran.
         script = sys.argv[0] if sys.argv else ""
-        if script and script not in ("-c", "-m", "-") and markable(script):
-            start_tracer(markable(script))
+        path = in_project(script) if script not in ("", "-c", "-m", "-") else ""
+        if path and ((reach and flagged.get(path)) or codec_lines.get(path)):
+            start_tracer(path)
 
     # A frame-limited tracer for flagged files that were not marked: it looks only at frames of those
     # files, at each line until it ran, and goes away once every flagged line of those files ran. It costs
@@ -753,6 +822,8 @@ def _pydevcheck_install(event_dir):
     traced = {}
 
     def start_tracer(path):
+        if not (marking["reach"] or codec_lines.get(path)):
+            return
         traced_files.add(path)
         traced.clear()
         if tracer["on"]:
@@ -760,11 +831,17 @@ def _pydevcheck_install(event_dir):
         tracer["on"] = True
         import threading
 
-        def local_trace(frame, event, _arg):
+        def local_trace(frame, event, arg):
             if event == "line" and reached(in_project(frame.f_code.co_filename), frame.f_lineno):
-                if not any(flagged.get(path) for path in traced_files):
+                # Lines that may raise `LookupError` stay watched: it may happen on a later run of them.
+                if not any(flagged.get(path) or codec_lines.get(path) for path in traced_files):
                     sys.settrace(None)
                     threading.settrace(None)
+            elif event == "exception":
+                traceback = arg[2]
+                # Fired in each frame the exception leaves through; the traceback starts at this one.
+                if traceback is not None and traceback.tb_frame is frame:
+                    record_codec_error(in_project(frame.f_code.co_filename), traceback.tb_lineno, arg[1], frame)
             return local_trace
 
         def global_trace(frame, _event, _arg):
@@ -774,7 +851,8 @@ def _pydevcheck_install(event_dir):
                 path = in_project(filename)
                 wanted = path in traced_files
                 traced[filename] = wanted
-            return local_trace if wanted and flagged.get(in_project(filename)) else None
+            path = in_project(filename)
+            return local_trace if wanted and (flagged.get(path) or codec_lines.get(path)) else None
 
         sys.settrace(global_trace)
         threading.settrace(global_trace)
@@ -805,9 +883,29 @@ def _pydevcheck_install(event_dir):
 
             monitoring.register_callback(tool, events.PY_START, on_start)
             monitoring.register_callback(tool, events.LINE, on_line)
-            monitoring.set_events(tool, events.PY_START)
-    elif flagged and not os.environ.get("PYDEVCHECK_NO_LINE_TRACING"):
-        install_markers()
+            wanted = events.PY_START
+            if codec_lines:
+                # RAISE is a global event: one call per exception raised anywhere, dismissed at once
+                # unless it is a plain `LookupError` in a file with PDC601/PDC602 lines.
+                def on_raise(code, offset, error):
+                    if type(error) is not LookupError:
+                        return
+                    path = in_project(code.co_filename)
+                    if path not in codec_lines:
+                        return
+                    for start, end, line in code.co_lines():
+                        if start <= offset < end:
+                            record_codec_error(path, line, error, getframe(1))
+                            return
+
+                monitoring.register_callback(tool, events.RAISE, on_raise)
+                wanted |= events.RAISE
+            monitoring.set_events(tool, wanted)
+    reach_by_markers = (
+        bool(flagged) and not hasattr(sys, "monitoring") and not os.environ.get("PYDEVCHECK_NO_LINE_TRACING")
+    )
+    if reach_by_markers or (codec_lines and not hasattr(sys, "monitoring")):
+        install_markers(reach_by_markers)
 
     # --- the process's life -----------------------------------------------------------------
 
