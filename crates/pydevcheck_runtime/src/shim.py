@@ -811,7 +811,8 @@ def _pydevcheck_install(event_dir):
         # The main script is compiled by the interpreter itself, after this module ran.
         script = sys.argv[0] if sys.argv else ""
         path = in_project(script) if script not in ("", "-c", "-m", "-") else ""
-        if path and ((reach and flagged.get(path)) or codec_lines.get(path)):
+        # `--no-line-tracing` promises no tracer: its PDC601/PDC602 lines then go unwatched.
+        if path and reach and (flagged.get(path) or codec_lines.get(path)):
             start_tracer(path)
 
     # A frame-limited tracer for flagged files that were not marked: it looks only at frames of those
@@ -822,7 +823,7 @@ def _pydevcheck_install(event_dir):
     traced = {}
 
     def start_tracer(path):
-        if not (marking["reach"] or codec_lines.get(path)):
+        if not marking["reach"]:
             return
         traced_files.add(path)
         traced.clear()
