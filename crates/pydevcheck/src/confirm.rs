@@ -165,7 +165,7 @@ pub(crate) fn run(args: &ConfirmArgs) -> u8 {
         args.command.clone()
     };
 
-    let log = args.quiet.then(|| std::env::temp_dir().join(format!("pydevcheck-confirm-{}.log", std::process::id())));
+    let log = args.quiet.then(log_path);
     let confirm_options = ConfirmOptions {
         command: command.clone(),
         roots: args.paths.clone(),
@@ -230,6 +230,21 @@ pub(crate) fn run(args: &ConfirmArgs) -> u8 {
     } else {
         0
     }
+}
+
+/// A name for the `--quiet` log that no file has yet. Logs are kept for the user to read, so a pid can
+/// meet the log of an earlier run that had the same pid; the runtime creates the file exclusively.
+fn log_path() -> PathBuf {
+    let dir = std::env::temp_dir();
+    let pid = std::process::id();
+    let mut path = dir.join(format!("pydevcheck-confirm-{pid}.log"));
+    for attempt in 1..1000 {
+        if std::fs::symlink_metadata(&path).is_err() {
+            break;
+        }
+        path = dir.join(format!("pydevcheck-confirm-{pid}-{attempt}.log"));
+    }
+    path
 }
 
 /// Back to the start of the line, and erase it.
@@ -491,6 +506,16 @@ fn print_json(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_quiet_log_never_reuses_the_log_of_an_earlier_run_with_the_same_pid() {
+        let first = log_path();
+        std::fs::write(&first, "an earlier run's log").unwrap();
+        let second = log_path();
+        let _ = std::fs::remove_file(&first);
+        assert_ne!(first, second);
+        assert!(!second.exists());
+    }
 
     #[test]
     fn progress_only_for_a_person_at_a_terminal() {
