@@ -97,13 +97,25 @@ enum FailOn {
 }
 
 pub(crate) fn run(args: &ConfirmArgs) -> u8 {
-    if let Err(error) = pydevcheck_runtime::python_version(&args.python) {
-        crate::report_error(&error.to_string());
-        return EXIT_ERROR;
+    // The interpreter's start-up (tens of milliseconds) overlaps the static pass.
+    let (version, pass) = std::thread::scope(|scope| {
+        let version = scope.spawn(|| pydevcheck_runtime::python_version(&args.python));
+        // The same files, rules, suppressions and configuration as `check`.
+        let pass = crate::static_pass(&args.paths, &args.settings, None);
+        (version.join(), pass)
+    });
+    match version {
+        Ok(Ok(_)) => {}
+        Ok(Err(error)) => {
+            crate::report_error(&error.to_string());
+            return EXIT_ERROR;
+        }
+        Err(_) => {
+            crate::report_error("the Python version probe panicked");
+            return EXIT_ERROR;
+        }
     }
-    // The same files, rules, suppressions and configuration as `check`.
-    let StaticPass { run: static_run, mut resolver, cwd } = match crate::static_pass(&args.paths, &args.settings, None)
-    {
+    let StaticPass { run: static_run, mut resolver, cwd } = match pass {
         Ok(pass) => pass,
         Err(status) => return status,
     };
