@@ -4,12 +4,14 @@
 //! Two suites: the demo project, and a generated one (50 modules, 500 tests; a third of the functions leak
 //! a file inline, a third through a call by name, a third are clean). Runs alternate plain/confirm so that
 //! drift in machine load hits every side alike; the medians and their ratio are printed, for `confirm`
-//! and for `confirm --no-line-tracing` (the same on Python 3.12+, where `sys.monitoring` replaces the
-//! tracer). DESIGN.md's targets: overhead at most 1.25x, attribution at least 95 %.
+//! and for `confirm --no-line-tracing` (which before 3.12 skips marking the flagged lines; the same on
+//! Python 3.12+, where `sys.monitoring` sees them). DESIGN.md's targets: overhead at most 1.25x, attribution at least 95 %.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+
+use nix::sys::resource::{getrusage, UsageWho};
 
 const MODULES: usize = 50;
 const TESTS_PER_MODULE: usize = 10;
@@ -27,13 +29,15 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
     if !built.is_ok_and(|s| s.success()) {
         return Err("cannot build the release binary".to_string());
     }
-    let binary = root.join("target/release/pydevcheck");
+    // `cargo build` honours CARGO_TARGET_DIR (relative to the workspace root), so look where it built.
+    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), |dir| root.join(dir));
+    let binary = target.join("release").join("pydevcheck");
     let generated = root.join("target/bench-confirm/suite");
     generate_suite(&generated)?;
 
     println!(
-        "suite      tests  plain -X dev (median)  confirm (median)  overhead  --no-line-tracing  overhead  \
-         ResourceWarnings attributed"
+        "suite      tests  plain -X dev wall (cpu)  confirm wall (cpu)  overhead wall (cpu)  \
+         --no-line-tracing wall (cpu)  overhead wall (cpu)  ResourceWarnings attributed"
     );
     for (name, dir, tests) in
         [("demo", root.join("fixtures/projects/demo"), 0), ("generated", generated, MODULES * TESTS_PER_MODULE)]
@@ -66,18 +70,27 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
                     .stdout(out);
                 times.push(time(&mut command)?);
                 attribution = attributed(&log)?;
+                remove_child_log(&log);
             }
         }
-        let (p, c, u) = (median(&mut plain), median(&mut confirm), median(&mut untraced));
+        let (p, c, u) = (median(&plain), median(&confirm), median(&untraced));
         let share = if attribution.1 == 0 { 100.0 } else { 100.0 * attribution.0 as f64 / attribution.1 as f64 };
         let tests = if tests == 0 { "demo".to_string() } else { tests.to_string() };
+        let secs = |t: Times| format!("{:.3} s ({:.3} s)", t.wall.as_secs_f64(), t.cpu.as_secs_f64());
+        let ratio = |t: Times| {
+            format!(
+                "{:.2}x ({:.2}x)",
+                t.wall.as_secs_f64() / p.wall.as_secs_f64(),
+                t.cpu.as_secs_f64() / p.cpu.as_secs_f64()
+            )
+        };
         println!(
-            "{name:<10} {tests:>5}  {:>19.3} s  {:>14.3} s  {:>7.2}x  {:>15.3} s  {:>7.2}x  {}/{} ({share:.1} %)",
-            p.as_secs_f64(),
-            c.as_secs_f64(),
-            c.as_secs_f64() / p.as_secs_f64(),
-            u.as_secs_f64(),
-            u.as_secs_f64() / p.as_secs_f64(),
+            "{name:<10} {tests:>5}  {:>23}  {:>18}  {:>19}  {:>28}  {:>19}  {}/{} ({share:.1} %)",
+            secs(p),
+            secs(c),
+            ratio(c),
+            secs(u),
+            ratio(u),
             attribution.0,
             attribution.1
         );
@@ -98,21 +111,43 @@ fn python_with_pytest(root: &Path) -> Result<PathBuf, String> {
     Err("no Python with pytest: run `cargo xtask test` once, or set PYDEVCHECK_PYTHON".to_string())
 }
 
-/// Runs a command with its output discarded (unless redirected already) and returns its wall time.
-fn time(command: &mut Command) -> Result<Duration, String> {
-    let start = Instant::now();
-    let status = command.stdin(Stdio::null()).stderr(Stdio::null()).status().map_err(|e| e.to_string())?;
-    let elapsed = start.elapsed();
-    // pytest exits 0; confirm exits 1 when it confirms a leak, which every suite here has.
-    if status.code().is_none_or(|code| code > 1) {
-        return Err(format!("{command:?} failed: {status}"));
-    }
-    Ok(elapsed)
+/// Wall time, and the user+system CPU time of the whole process tree (every process of it is waited for).
+#[derive(Clone, Copy)]
+struct Times {
+    wall: Duration,
+    cpu: Duration,
 }
 
-fn median(times: &mut [Duration]) -> Duration {
-    times.sort();
-    times[times.len() / 2]
+/// Runs a command with its output discarded (unless redirected already) and returns its times. The CPU
+/// time comes from `getrusage(RUSAGE_CHILDREN)` before and after: on a machine shared with other work it
+/// moves far less than the wall time.
+fn time(command: &mut Command) -> Result<Times, String> {
+    let cpu = || -> Result<Duration, String> {
+        let usage = getrusage(UsageWho::RUSAGE_CHILDREN).map_err(|e| format!("getrusage: {e}"))?;
+        let micros = |t: nix::sys::time::TimeVal| t.tv_sec() as u64 * 1_000_000 + t.tv_usec() as u64;
+        Ok(Duration::from_micros(micros(usage.user_time()) + micros(usage.system_time())))
+    };
+    let cpu_before = cpu()?;
+    let start = Instant::now();
+    let output = command.stdin(Stdio::null()).stderr(Stdio::piped()).output().map_err(|e| e.to_string())?;
+    let wall = start.elapsed();
+    // pytest exits 0; confirm exits 1 when it confirms a leak, which every suite here has.
+    if output.status.code().is_none_or(|code| code > 1) {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let tail: Vec<&str> = stderr.lines().rev().take(20).collect();
+        let tail: Vec<&str> = tail.into_iter().rev().collect();
+        return Err(format!("{command:?} failed: {}\n{}", output.status, tail.join("\n")));
+    }
+    Ok(Times { wall, cpu: cpu()?.saturating_sub(cpu_before) })
+}
+
+/// Medians of the wall and of the CPU times, each on its own.
+fn median(times: &[Times]) -> Times {
+    let middle = |mut values: Vec<Duration>| {
+        values.sort();
+        values[values.len() / 2]
+    };
+    Times { wall: middle(times.iter().map(|t| t.wall).collect()), cpu: middle(times.iter().map(|t| t.cpu).collect()) }
 }
 
 /// (attributed, total) ResourceWarnings from a confirm JSON report, read without a JSON dependency.
@@ -125,6 +160,19 @@ fn attributed(report: &Path) -> Result<(u64, u64), String> {
         digits.parse().map_err(|e| format!("`{name}`: {e}"))
     };
     Ok((field("resource_warnings_attributed")?, field("resource_warnings")?))
+}
+
+/// Removes the `--quiet` log that a confirm JSON report names, so that runs do not pile them up.
+fn remove_child_log(report: &Path) {
+    let Ok(text) = std::fs::read_to_string(report) else {
+        return;
+    };
+    let Some(start) = text.find("\"log\": \"").map(|i| i + "\"log\": \"".len()) else {
+        return;
+    };
+    if let Some(end) = text[start..].find('"') {
+        let _ = std::fs::remove_file(&text[start..start + end]);
+    }
 }
 
 /// Writes the generated suite (idempotent: the same files every time).

@@ -73,6 +73,19 @@ pub(crate) struct CheckArgs {
     /// Print how many findings each rule has instead of the findings.
     #[arg(long)]
     pub(crate) statistics: bool,
+    #[command(flatten)]
+    pub(crate) settings: SettingsArgs,
+    /// Write the report to this file instead of stdout.
+    #[arg(long, short, value_name = "PATH")]
+    pub(crate) output_file: Option<PathBuf>,
+    /// Add `# noqa: CODE` comments to silence every current finding, then exit 0.
+    #[arg(long, conflicts_with_all = ["statistics", "output_file"])]
+    pub(crate) add_noqa: bool,
+}
+
+/// What selects the files and rules of the static pass, for `check` and `confirm` alike.
+#[derive(Debug, clap::Args)]
+pub(crate) struct SettingsArgs {
     /// Rules to check, replacing the configured selection: codes (`PDC101`), prefixes (`PDC1`), names
     /// (`unclosed-file`) or `ALL`. Comma-separated or repeated.
     #[arg(long, value_delimiter = ',', value_name = "RULES")]
@@ -99,12 +112,6 @@ pub(crate) struct CheckArgs {
     /// Ignore every configuration file.
     #[arg(long)]
     pub(crate) isolated: bool,
-    /// Write the report to this file instead of stdout.
-    #[arg(long, short, value_name = "PATH")]
-    pub(crate) output_file: Option<PathBuf>,
-    /// Add `# noqa: CODE` comments to silence every current finding, then exit 0.
-    #[arg(long, conflicts_with_all = ["statistics", "output_file"])]
-    pub(crate) add_noqa: bool,
 }
 
 #[derive(Debug, clap::Args)]

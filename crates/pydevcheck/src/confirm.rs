@@ -4,21 +4,20 @@
 //! Exit status: 1 when `--fail-on` is met, 2 when the run could not be done or did not finish (no Python,
 //! a timeout, Ctrl-C), else 0. The command's own exit status is reported, never passed on.
 
-use std::ffi::OsString;
+use std::ffi::{OsStr, OsString};
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use clap::ValueEnum;
-use pydevcheck_analyzer::discover::DiscoverOptions;
-use pydevcheck_analyzer::{check_paths, ApiConfig, CheckOptions, RuleSet};
 use pydevcheck_diagnostics::{Frame, RuntimeCategory, RuntimeFinding, Verdict};
 use pydevcheck_runtime::{ChildOutcome, ConfirmOptions, Driver, Output, Progress, Report};
 use serde::Serialize;
 
-use crate::args::{ColorChoice, OutputFormat};
+use crate::args::{ColorChoice, OutputFormat, SettingsArgs};
+use crate::config::Confirm;
 use crate::printer::{self, Finding};
-use crate::{EXIT_ERROR, EXIT_FINDINGS};
+use crate::{StaticPass, EXIT_ERROR, EXIT_FINDINGS};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -27,7 +26,8 @@ Examples:
   pydevcheck confirm src/                                 pytest on the tests importing a flagged module
 
 Verdicts: confirmed (dev mode reported an object created at the finding's line; for PDC301/PDC302 the
-`os.close` line), not reproduced (the line ran, nothing was reported), not reached (the line never ran).
+`os.close` line; for PDC601/PDC602 the call raised dev mode's `LookupError`), not reproduced (the line
+ran, nothing was reported), not reached (the line never ran).
 Events no finding explains are printed as runtime-only findings, grouped by category and site.
 
 Exit status: 1 when --fail-on is met, 2 when the run could not be done or did not finish, else 0.";
@@ -38,16 +38,18 @@ pub(crate) struct ConfirmArgs {
     /// Files and directories to check; runtime frames in files below them are the project's.
     #[arg(default_value = ".")]
     paths: Vec<PathBuf>,
-    /// The command to run under dev mode, after `--`. Without it, pytest runs the tests that import a
-    /// flagged module, if there is a pytest suite.
+    /// The command to run under dev mode, after `--`. Without it, the `command` of
+    /// `[tool.pydevcheck.confirm]` runs (in the directory of its configuration file), else pytest on the
+    /// tests that import a flagged module, if there is a pytest suite.
     #[arg(last = true, value_name = "COMMAND")]
     command: Vec<OsString>,
     /// The interpreter checked for its version and used for the pytest driver.
     #[arg(long, default_value = "python3")]
     python: OsString,
-    /// Seconds before the command's whole process group is stopped (SIGTERM, then SIGKILL).
-    #[arg(long, default_value_t = 900, value_name = "SECS")]
-    timeout: u64,
+    /// Seconds before the command's whole process group is stopped (SIGTERM, then SIGKILL). Default: the
+    /// `timeout` of `[tool.pydevcheck.confirm]`, else 900.
+    #[arg(long, value_name = "SECS")]
+    timeout: Option<u64>,
     /// What makes the exit status 1: a confirmed or runtime-only finding, or any finding at all.
     #[arg(long, value_enum, default_value_t = FailOn::Confirmed)]
     fail_on: FailOn,
@@ -58,16 +60,22 @@ pub(crate) struct ConfirmArgs {
     /// objects no wrapper sees.
     #[arg(long, value_name = "FRAMES")]
     tracemalloc: Option<u32>,
-    /// Before Python 3.12, do not trace the lines of flagged files (the tracer costs pytest up to 1.5x).
-    /// A line then counts as reached only when a wrapped acquirer (`open`, `os.open`, `socket`, `Popen`,
-    /// ...) or `os.close` ran on it, so "not reached" may be wrong for other acquirers. No effect on 3.12+.
+    /// Before Python 3.12, do not mark the flagged lines of imported modules nor trace a flagged main
+    /// script. A line then counts as reached only when a wrapped acquirer (`open`, `os.open`, `socket`,
+    /// `Popen`, ...) or `os.close` ran on it, so "not reached" may be wrong for other acquirers. No
+    /// effect on 3.12+, where `sys.monitoring` sees every flagged line.
     #[arg(long)]
     no_line_tracing: bool,
     #[arg(long, value_enum, default_value_t = ConfirmFormat::Full)]
     output_format: ConfirmFormat,
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
+    #[command(flatten)]
+    settings: SettingsArgs,
 }
+
+/// Without `--timeout` or a configured one.
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(900);
 
 /// `confirm`'s output formats: `check`'s CI formats (github, sarif, ...) have no place for a verdict.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -89,23 +97,63 @@ enum FailOn {
 }
 
 pub(crate) fn run(args: &ConfirmArgs) -> u8 {
-    if let Err(error) = pydevcheck_runtime::python_version(&args.python) {
-        crate::report_error(&error.to_string());
-        return EXIT_ERROR;
+    // The interpreter's start-up (tens of milliseconds) overlaps the static pass.
+    let (version, pass) = std::thread::scope(|scope| {
+        let version = scope.spawn(|| pydevcheck_runtime::python_version(&args.python));
+        // The same files, rules, suppressions and configuration as `check`.
+        let pass = crate::static_pass(&args.paths, &args.settings, None);
+        (version.join(), pass)
+    });
+    match version {
+        Ok(Ok(_)) => {}
+        Ok(Err(error)) => {
+            crate::report_error(&error.to_string());
+            return EXIT_ERROR;
+        }
+        Err(_) => {
+            crate::report_error("the Python version probe panicked");
+            return EXIT_ERROR;
+        }
     }
-    let options = CheckOptions {
-        discover: DiscoverOptions::standard(),
-        jobs: None,
-        selection: RuleSet::defaults(),
-        api: ApiConfig::default(),
+    let StaticPass { run: static_run, mut resolver, cwd } = match pass {
+        Ok(pass) => pass,
+        Err(status) => return status,
     };
-    let static_run = check_paths(&args.paths, &options);
     for error in &static_run.errors {
         crate::report_error(&error.to_string());
     }
     let findings = printer::findings(&static_run.files);
 
-    let command = if args.command.is_empty() {
+    // `[tool.pydevcheck.confirm]` of the configuration that applies to the first path.
+    let first = crate::settings::absolute(args.paths.first().map_or(Path::new("."), PathBuf::as_path), &cwd);
+    let probe = if first.is_dir() { first.join("__init__.py") } else { first };
+    let configured = match resolver.settings(&probe) {
+        Ok(settings) => settings.confirm.clone(),
+        Err(error) => return crate::report_settings_error(error),
+    };
+    let timeout = match (args.timeout, configured.as_ref().and_then(|(_, c)| c.timeout)) {
+        (Some(seconds), _) => Duration::from_secs(seconds),
+        (None, Some(configured)) => configured,
+        (None, None) => DEFAULT_TIMEOUT,
+    };
+    let mut command_dir = None;
+
+    let command = if let (true, Some((dir, Confirm { command: Some(command), .. }))) =
+        (args.command.is_empty(), configured.as_ref())
+    {
+        // A configured command is the project's: its relative paths are relative to the project.
+        let command: Vec<OsString> = command.iter().map(OsString::from).collect();
+        if !args.quiet {
+            let _ = writeln!(
+                io::stderr(),
+                "pydevcheck: running `{}` in {} ([tool.pydevcheck.confirm])",
+                shown(&command),
+                dir.display()
+            );
+        }
+        command_dir = Some(dir.clone());
+        command
+    } else if args.command.is_empty() {
         let checked: Vec<PathBuf> = static_run.files.iter().map(|f| f.path.clone()).collect();
         let mut flagged: Vec<PathBuf> = findings.iter().map(|f| f.diagnostic.path.clone()).collect();
         flagged.dedup();
@@ -129,30 +177,24 @@ pub(crate) fn run(args: &ConfirmArgs) -> u8 {
         args.command.clone()
     };
 
-    let log = args.quiet.then(|| std::env::temp_dir().join(format!("pydevcheck-confirm-{}.log", std::process::id())));
+    let log = args.quiet.then(log_path);
     let confirm_options = ConfirmOptions {
         command: command.clone(),
         roots: args.paths.clone(),
-        timeout: Duration::from_secs(args.timeout),
+        cwd: command_dir,
+        timeout,
         output: log.clone().map_or(Output::PassThrough, Output::Log),
         tracemalloc: args.tracemalloc,
         trace_lines: !args.no_line_tracing,
     };
-    let show_progress = !args.quiet && io::stderr().is_terminal() && std::env::var_os("CI").is_none();
+    let show_progress = shows_progress(args.quiet, io::stderr().is_terminal(), std::env::var_os("CI").as_deref());
     let mut progress = |p: &Progress| {
-        if show_progress {
-            let _ = write!(
-                io::stderr(),
-                "\r\x1b[2Kpydevcheck confirm: {:.1} s, {} events",
-                p.elapsed.as_secs_f64(),
-                p.events
-            );
-        }
+        let _ = write!(io::stderr(), "{}", progress_line(p));
     };
     let diagnostics: Vec<_> = findings.iter().map(|f| f.diagnostic.clone()).collect();
     let result = pydevcheck_runtime::confirm(&diagnostics, &confirm_options, show_progress.then_some(&mut progress));
     if show_progress {
-        let _ = write!(io::stderr(), "\r\x1b[2K");
+        let _ = write!(io::stderr(), "{CLEAR_LINE}");
     }
     let report = match result {
         Ok(report) => report,
@@ -200,6 +242,41 @@ pub(crate) fn run(args: &ConfirmArgs) -> u8 {
     } else {
         0
     }
+}
+
+/// A name for the `--quiet` log that no file has yet. Logs are kept for the user to read, so a pid can
+/// meet the log of an earlier run that had the same pid; the runtime creates the file exclusively.
+fn log_path() -> PathBuf {
+    let dir = std::env::temp_dir();
+    let pid = std::process::id();
+    let mut path = dir.join(format!("pydevcheck-confirm-{pid}.log"));
+    for attempt in 1..1000 {
+        if std::fs::symlink_metadata(&path).is_err() {
+            break;
+        }
+        path = dir.join(format!("pydevcheck-confirm-{pid}-{attempt}.log"));
+    }
+    path
+}
+
+/// Back to the start of the line, and erase it.
+const CLEAR_LINE: &str = "\r\x1b[2K";
+
+/// Whether a progress line is drawn while the command runs: only for a person watching a terminal, never
+/// into a log or a CI job's output (where a terminal may be emulated and `CI` is set).
+fn shows_progress(quiet: bool, stderr_is_terminal: bool, ci: Option<&OsStr>) -> bool {
+    let in_ci = ci.is_some_and(|value| !value.is_empty() && value != "false" && value != "0");
+    !quiet && stderr_is_terminal && !in_ci
+}
+
+/// The progress line, drawn over the previous one: `pydevcheck confirm: 12.0 s, 3 events`.
+fn progress_line(progress: &Progress) -> String {
+    let noun = if progress.events == 1 { "event" } else { "events" };
+    format!(
+        "{CLEAR_LINE}pydevcheck confirm: {:.1} s, {} {noun} so far",
+        progress.elapsed.as_secs_f64(),
+        progress.events
+    )
 }
 
 fn shown(command: &[OsString]) -> String {
@@ -436,4 +513,38 @@ fn print_json(
         &JsonReport { findings: verdicts, runtime_only: &report.runtime_only, run },
     )?;
     writeln!(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_quiet_log_never_reuses_the_log_of_an_earlier_run_with_the_same_pid() {
+        let first = log_path();
+        std::fs::write(&first, "an earlier run's log").unwrap();
+        let second = log_path();
+        let _ = std::fs::remove_file(&first);
+        assert_ne!(first, second);
+        assert!(!second.exists());
+    }
+
+    #[test]
+    fn progress_only_for_a_person_at_a_terminal() {
+        assert!(shows_progress(false, true, None));
+        assert!(!shows_progress(true, true, None), "--quiet");
+        assert!(!shows_progress(false, false, None), "stderr is a pipe or a file");
+        assert!(!shows_progress(false, true, Some(OsStr::new("true"))), "CI=true");
+        assert!(!shows_progress(false, true, Some(OsStr::new("1"))), "CI=1");
+        assert!(shows_progress(false, true, Some(OsStr::new("false"))), "CI=false");
+        assert!(shows_progress(false, true, Some(OsStr::new(""))), "CI set but empty");
+    }
+
+    #[test]
+    fn progress_line_redraws_itself_with_elapsed_time_and_events() {
+        let line = progress_line(&Progress { elapsed: Duration::from_millis(12_340), events: 3 });
+        assert_eq!(line, "\r\x1b[2Kpydevcheck confirm: 12.3 s, 3 events so far");
+        let line = progress_line(&Progress { elapsed: Duration::from_millis(999), events: 1 });
+        assert_eq!(line, "\r\x1b[2Kpydevcheck confirm: 1.0 s, 1 event so far");
+    }
 }

@@ -36,43 +36,42 @@ fn main() -> ExitCode {
     ExitCode::from(code)
 }
 
-fn check(args: &CheckArgs) -> u8 {
-    let cwd = match std::env::current_dir() {
-        Ok(cwd) => cwd,
-        Err(error) => {
-            report_error(&format!("cannot read the working directory: {error}"));
-            return EXIT_ERROR;
-        }
-    };
-    let overrides = match overrides(args, &cwd) {
-        Ok(overrides) => overrides,
-        Err(message) => {
-            report_error(&message);
-            return EXIT_ERROR;
-        }
-    };
+/// The static pass as configured: its findings, and the resolver that knows each directory's settings.
+pub(crate) struct StaticPass {
+    pub(crate) run: CheckRun,
+    pub(crate) resolver: Resolver,
+    pub(crate) cwd: PathBuf,
+}
+
+/// Discovers the files under `paths` and checks each with the settings that apply to it: the closest
+/// configuration file (or `--config`, or none with `--isolated`) with the flags on top. `check` and
+/// `confirm` both start here, so that a finding `check` silences is never run for. An error has been
+/// reported on stderr; its value is the exit status.
+pub(crate) fn static_pass(paths: &[PathBuf], args: &args::SettingsArgs, jobs: Option<usize>) -> Result<StaticPass, u8> {
+    let cwd = std::env::current_dir().map_err(|error| {
+        report_error(&format!("cannot read the working directory: {error}"));
+        EXIT_ERROR
+    })?;
+    let overrides = overrides(args, &cwd).map_err(|message| {
+        report_error(&message);
+        EXIT_ERROR
+    })?;
     let source = match (&args.config, args.isolated) {
         (Some(path), _) => Source::File(path.clone()),
         (None, true) => Source::None,
         (None, false) => Source::Hierarchical,
     };
-    let mut resolver = match Resolver::new(source, overrides) {
-        Ok(resolver) => resolver,
-        Err(error) => return report_settings_error(error),
-    };
+    let mut resolver = Resolver::new(source, overrides).map_err(report_settings_error)?;
 
-    let discovered = discover::discover(&args.paths, &DiscoverOptions::standard());
+    let discovered = discover::discover(paths, &DiscoverOptions::standard());
     let explicit: HashSet<PathBuf> =
-        args.paths.iter().filter(|path| path.is_file()).map(|path| settings::absolute(path, &cwd)).collect();
+        paths.iter().filter(|path| path.is_file()).map(|path| settings::absolute(path, &cwd)).collect();
     let mut files = Vec::with_capacity(discovered.files.len());
     let mut rules_by_file: HashMap<PathBuf, RuleSet> = HashMap::with_capacity(discovered.files.len());
     let mut api = ApiConfig::default();
     for file in discovered.files {
         let absolute = settings::absolute(&file, &cwd);
-        let settings = match resolver.settings(&absolute) {
-            Ok(settings) => settings,
-            Err(error) => return report_settings_error(error),
-        };
+        let settings = resolver.settings(&absolute).map_err(report_settings_error)?;
         // A file named on the command line is checked even when excluded, unless --force-exclude (pre-commit
         // and editors name every file).
         if settings.is_excluded(&absolute) && (args.force_exclude || !explicit.contains(&absolute)) {
@@ -88,7 +87,7 @@ fn check(args: &CheckArgs) -> u8 {
     let defaults = RuleSet::defaults();
     let options = CheckOptions {
         discover: DiscoverOptions::standard(),
-        jobs: args.jobs.map(|jobs| jobs.get()),
+        jobs,
         // Unused by `check_files`: the rules come per file from `rules_for`.
         selection: defaults.clone(),
         api,
@@ -97,6 +96,14 @@ fn check(args: &CheckArgs) -> u8 {
     let mut run = check_files(&files, &options, &rules_for);
     run.errors.extend(discovered.errors.into_iter().map(CheckError::from));
     run.errors.sort_by(|a, b| a.path().cmp(&b.path()));
+    Ok(StaticPass { run, resolver, cwd })
+}
+
+fn check(args: &CheckArgs) -> u8 {
+    let StaticPass { run, cwd, .. } = match static_pass(&args.paths, &args.settings, args.jobs.map(|j| j.get())) {
+        Ok(pass) => pass,
+        Err(status) => return status,
+    };
 
     if args.add_noqa {
         return add_noqa(&run);
@@ -148,7 +155,7 @@ fn check(args: &CheckArgs) -> u8 {
     status
 }
 
-fn overrides(args: &CheckArgs, cwd: &Path) -> Result<Overrides, String> {
+fn overrides(args: &args::SettingsArgs, cwd: &Path) -> Result<Overrides, String> {
     Ok(Overrides {
         select: args.select.as_deref().map(|values| settings::flag_selectors("--select", values)).transpose()?,
         extend_select: settings::flag_selectors("--extend-select", &args.extend_select)?,

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use pydevcheck_analyzer::{ApiConfig, Rule, RuleSet};
 
-use crate::config::{self, Config, ConfigError, Selector};
+use crate::config::{self, Config, ConfigError, Confirm, Selector};
 
 /// The flags that override configuration, already parsed.
 #[derive(Debug)]
@@ -46,6 +46,8 @@ pub(crate) struct Settings {
     exclude: Vec<(PathBuf, GlobSet)>,
     per_file_ignores: Vec<(PathBuf, GlobSet, Vec<&'static Rule>)>,
     pub(crate) api: ApiConfig,
+    /// `[tool.pydevcheck.confirm]`, and the directory of the file that holds it.
+    pub(crate) confirm: Option<(PathBuf, Confirm)>,
 }
 
 impl Settings {
@@ -86,7 +88,14 @@ impl Settings {
                 ));
             }
         }
-        Ok(Settings { rules, exclude, per_file_ignores, api: config.map(|c| c.api.clone()).unwrap_or_default() })
+        let confirm = config.and_then(|c| Some((absolute(&c.root, &overrides.cwd), c.confirm.clone()?)));
+        Ok(Settings {
+            rules,
+            exclude,
+            per_file_ignores,
+            api: config.map(|c| c.api.clone()).unwrap_or_default(),
+            confirm,
+        })
     }
 
     /// Whether `path` (absolute) matches an exclusion pattern.

@@ -113,7 +113,7 @@ fn runtime_fixtures_are_confirmed_on_their_annotated_lines() {
                 let name = fixture.file_name().unwrap().to_string_lossy().into_owned();
                 let mut problems = Vec::new();
                 for (index, line) in source.lines().enumerate() {
-                    let observable = ["PDC101", "PDC102", "PDC301", "PDC302"]
+                    let observable = ["PDC101", "PDC102", "PDC301", "PDC302", "PDC601", "PDC602"]
                         .iter()
                         .any(|c| line.contains(&format!("# error: [{c}]")));
                     if !observable {
@@ -385,6 +385,52 @@ fn an_existing_sitecustomize_still_runs() {
 }
 
 #[test]
+fn an_existing_sitecustomize_and_the_users_usercustomize_both_still_run() {
+    // `site` runs usercustomize after sitecustomize when the user site is enabled, which it never is in
+    // a venv: this test runs the interpreter the venv was made from.
+    let base = Command::new(python())
+        .args([
+            "-c",
+            "import os, sys; print(os.path.join(sys.base_prefix, 'bin', 'python%d.%d' % sys.version_info[:2]))",
+        ])
+        .output()
+        .unwrap();
+    let base = String::from_utf8(base.stdout).unwrap().trim().to_string();
+    let site = "import os\nwith open(os.environ['MARKER_SITE'], 'w') as f:\n    f.write(__file__)\n";
+    let user = "import os, sys\nwith open(os.environ['MARKER_USER'], 'w') as f:\n    \
+                f.write(sys.modules['sitecustomize'].__file__)\n";
+    let dir = project(&[("site/sitecustomize.py", site), ("app.py", "f = open(__file__)\ndel f\n")]);
+    let root = dir.path().canonicalize().unwrap();
+    let user_base = root.join("userbase");
+    let user_env = |command: &mut Command| {
+        command.env("PYTHONUSERBASE", &user_base).env_remove("PYTHONNOUSERSITE").current_dir(&root);
+    };
+    let mut probe = Command::new(&base);
+    probe.args(["-c", "import site; print(site.ENABLE_USER_SITE); print(site.getusersitepackages())"]);
+    user_env(&mut probe);
+    let probe = String::from_utf8(probe.output().unwrap().stdout).unwrap();
+    let (enabled, user_site) = probe.trim().split_once('\n').unwrap();
+    assert_eq!(enabled, "True", "{base} has no user site, so this test cannot check usercustomize");
+    std::fs::create_dir_all(user_site).unwrap();
+    std::fs::write(Path::new(user_site).join("usercustomize.py"), user).unwrap();
+
+    let (marker_site, marker_user) = (root.join("site-ran"), root.join("user-ran"));
+    let mut command = Command::new(BIN);
+    command
+        .args(["confirm", "--quiet", "--output-format", "json", "--python", &base, "app.py", "--", &base, "app.py"])
+        .env("PYTHONPATH", root.join("site"))
+        .env("MARKER_SITE", &marker_site)
+        .env("MARKER_USER", &marker_user);
+    user_env(&mut command);
+    let report = report(&command.output().unwrap());
+    let site_file = root.join("site/sitecustomize.py").display().to_string();
+    assert_eq!(std::fs::read_to_string(&marker_site).ok(), Some(site_file.clone()), "sitecustomize");
+    // usercustomize ran too, after it, and `sitecustomize` names the user's module, not the shim.
+    assert_eq!(std::fs::read_to_string(&marker_user).ok(), Some(site_file), "usercustomize");
+    assert_eq!(verdicts(&report), [("app.py".into(), 1, "confirmed".into())]);
+}
+
+#[test]
 fn other_dev_mode_signals_become_runtime_only_findings() {
     // The static pass sees the coroutine of line 15 (PDC502) and the loop of line 18 (PDC501): their
     // warnings confirm those findings. Through `getattr` it sees neither the coroutine of line 20 nor the
@@ -437,4 +483,211 @@ fn line_tracing_tells_not_reached_from_not_reproduced_for_unwrapped_acquirers() 
             || verdict == [("db.py".into(), 4, "confirmed".into())],
         "{verdict:?}"
     );
+}
+
+#[test]
+fn pytest_test_files_and_imported_modules_tell_not_reached_from_not_reproduced() {
+    // Before 3.12 the lines are marked when pytest rewrites the test file and when the module is imported;
+    // neither may leave marked code in a bytecode cache, and a second run (which finds pytest's cache)
+    // must see the same. `sqlite3.connect` has no wrapper, and before 3.13 its leak prints nothing.
+    let python = python_with_pytest();
+    let module = "import sqlite3\n\n\ndef used():\n    db = sqlite3.connect(':memory:')\n    return db.execute('select 1').fetchone()\n\n\ndef unused():\n    db = sqlite3.connect(':memory:')\n    return db.execute('select 1').fetchone()\n";
+    let test = "import sqlite3\n\nfrom pkg import db\n\n\ndef test_used():\n    assert db.used() == (1,)\n\n\ndef test_inline():\n    conn = sqlite3.connect(':memory:')\n    assert conn.execute('select 2').fetchone() == (2,)\n";
+    let dir = project(&[
+        ("pkg/__init__.py", ""),
+        ("pkg/db.py", module),
+        ("tests/test_db.py", test),
+        ("pyproject.toml", "[tool.pytest.ini_options]\npythonpath = [\".\"]\n"),
+    ]);
+    for run in 0..2 {
+        let output = confirm_in(dir.path(), &[], &[&python, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"]);
+        let report = report(&output);
+        assert_eq!(report["run"]["exit_code"], 0, "run {run}: {report}");
+        let mut verdicts = verdicts(&report);
+        verdicts.sort();
+        let ran = |v: &(String, u64, String)| v.2 == "not-reproduced" || v.2 == "confirmed";
+        assert_eq!(verdicts.len(), 3, "run {run}: {verdicts:?}");
+        assert!(ran(&verdicts[0]) && verdicts[0].0 == "db.py" && verdicts[0].1 == 5, "run {run}: {verdicts:?}");
+        assert_eq!(verdicts[1], ("db.py".into(), 10, "not-reached".into()), "run {run}");
+        assert!(ran(&verdicts[2]) && verdicts[2].0 == "test_db.py" && verdicts[2].1 == 11, "run {run}: {verdicts:?}");
+    }
+    let mut pending = vec![dir.path().to_path_buf()];
+    while let Some(dir) = pending.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                let bytes = std::fs::read(&path).unwrap();
+                assert!(
+                    !bytes.windows(22).any(|w| w == b"__pydevcheck_reached__"),
+                    "{} holds marked code",
+                    path.display()
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn the_static_pass_uses_the_same_configuration_as_check() {
+    let leak = "def leak(path):\n    f = open(path)\n    return f.readline()\n";
+    let fd_leak = "import os\n\ndef fd_leak(path):\n    fd = os.open(path, os.O_RDONLY)\n    return os.read(fd, 1)\n";
+    let config = "[tool.pydevcheck]\nignore = [\"PDC303\"]\nexclude = [\"vendor\"]\n\n\
+                  [tool.pydevcheck.per-file-ignores]\n\"legacy.py\" = [\"PDC101\"]\n";
+    let dir = project(&[
+        ("pyproject.toml", config),
+        ("kept.py", leak),
+        ("legacy.py", leak),
+        ("fds.py", fd_leak),
+        ("vendor/lib.py", leak),
+        ("quiet.py", "def leak(path):\n    f = open(path)  # noqa: PDC101\n    return f.readline()\n"),
+    ]);
+    let check = Command::new(BIN).args(["check", "--output-format", "concise", "."]).current_dir(dir.path()).output();
+    let check = String::from_utf8(check.unwrap().stdout).unwrap();
+    assert_eq!(check.lines().count(), 1, "{check}");
+    assert!(check.starts_with("kept.py:2:"), "{check}");
+
+    let run = report(&confirm_in(dir.path(), &[], &[&python(), "-c", "pass"]));
+    assert_eq!(verdicts(&run), [("kept.py".into(), 2, "not-reached".into())]);
+    // Flags apply on top, as for `check`.
+    let run = report(&confirm_in(dir.path(), &["--ignore", "PDC101"], &[&python(), "-c", "pass"]));
+    assert_eq!(verdicts(&run), []);
+    let run = report(&confirm_in(dir.path(), &["--isolated"], &[&python(), "-c", "pass"]));
+    assert_eq!(verdicts(&run).len(), 4, "{:?}", verdicts(&run));
+}
+
+/// `pydevcheck confirm --quiet --output-format json [FLAGS] PATH` in `cwd`, with no COMMAND.
+fn confirm_configured(cwd: &Path, path: &str, flags: &[&str]) -> (Output, Duration) {
+    let start = Instant::now();
+    let output = Command::new(BIN)
+        .args(["confirm", "--quiet", "--output-format", "json"])
+        .args(flags)
+        .arg(path)
+        .current_dir(cwd)
+        .env_remove("PYTHONPATH")
+        .env_remove("PYTHONDEVMODE")
+        .output()
+        .unwrap();
+    (output, start.elapsed())
+}
+
+#[test]
+fn without_command_the_configured_command_runs_in_its_project() {
+    // Run from the parent directory: the configured `app.py` is relative to the project.
+    let config = format!("[tool.pydevcheck.confirm]\ncommand = [{:?}, \"app.py\"]\n", python());
+    let dir = project(&[("proj/pyproject.toml", &config), ("proj/app.py", "f = open(__file__)\ndel f\n")]);
+    let (output, _) = confirm_configured(dir.path(), "proj", &[]);
+    let report = report(&output);
+    assert_eq!(report["run"]["command"][1], "app.py", "{report}");
+    assert_eq!(report["run"]["exit_code"], 0, "{report}");
+    assert_eq!(verdicts(&report), [("app.py".into(), 1, "confirmed".into())]);
+}
+
+#[test]
+fn the_configured_timeout_applies_unless_timeout_is_given() {
+    let sleeper = "import time\ntime.sleep(3)\n";
+    let config = format!("[tool.pydevcheck.confirm]\ncommand = [{:?}, \"sleeper.py\"]\ntimeout = 0.5\n", python());
+    let dir = project(&[("pyproject.toml", &config), ("sleeper.py", sleeper)]);
+    let (output, elapsed) = confirm_configured(dir.path(), ".", &[]);
+    let run = report(&output);
+    assert_eq!(run["run"]["outcome"], "timed-out", "{run}");
+    assert!(elapsed < Duration::from_millis(2900), "the configured timeout was not applied: {elapsed:?}");
+    assert_eq!(output.status.code(), Some(2));
+
+    let (output, _) = confirm_configured(dir.path(), ".", &["--timeout", "60"]);
+    let run = report(&output);
+    assert_eq!(run["run"]["outcome"], "exited", "{run}");
+    assert_eq!(output.status.code(), Some(0));
+}
+
+/// Runs `pydevcheck confirm` (not `--quiet`) with its stderr on the slave side of a new pseudo-terminal,
+/// and returns everything written there.
+fn stderr_on_a_terminal(dir: &Path, env: &[(&str, &str)], command: &[&str]) -> String {
+    use rustix::pty::{grantpt, openpt, ptsname, unlockpt, OpenptFlags};
+    use std::io::Read;
+    use std::os::unix::fs::OpenOptionsExt;
+
+    let master = openpt(OpenptFlags::RDWR | OpenptFlags::NOCTTY).unwrap();
+    grantpt(&master).unwrap();
+    unlockpt(&master).unwrap();
+    let name = ptsname(&master, Vec::new()).unwrap();
+    let slave = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .custom_flags(rustix::fs::OFlags::NOCTTY.bits() as i32)
+        .open(name.to_str().unwrap())
+        .unwrap();
+    let mut confirm = Command::new(BIN);
+    confirm
+        .args(["confirm", "--output-format", "concise", "."])
+        .arg("--")
+        .args(command)
+        .current_dir(dir)
+        .env_remove("CI")
+        .envs(env.iter().copied())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::from(slave));
+    let mut child = confirm.spawn().unwrap();
+    // Our copy of the slave must go, or the master never sees the end.
+    drop(confirm);
+    let reader = std::thread::spawn(move || {
+        let mut master = std::fs::File::from(master);
+        let mut bytes = Vec::new();
+        let mut chunk = [0u8; 4096];
+        // Linux reports EIO, not end of file, once every slave descriptor is closed.
+        while let Ok(n @ 1..) = master.read(&mut chunk) {
+            bytes.extend_from_slice(&chunk[..n]);
+        }
+        bytes
+    });
+    child.wait().unwrap();
+    String::from_utf8_lossy(&reader.join().unwrap()).into_owned()
+}
+
+#[test]
+fn a_progress_line_is_drawn_on_a_terminal_and_never_in_ci_or_a_pipe() {
+    let dir = project(&[("slow.py", "import time\ntime.sleep(2.5)\n")]);
+    let slow = [python(), "slow.py".to_string()];
+    let slow: Vec<&str> = slow.iter().map(String::as_str).collect();
+
+    let terminal = stderr_on_a_terminal(dir.path(), &[], &slow);
+    assert!(terminal.contains("pydevcheck confirm: 1."), "no progress line on a terminal: {terminal:?}");
+    assert!(terminal.contains(" so far"), "{terminal:?}");
+    // Cleared before the report's summary, which starts on a fresh line.
+    assert!(terminal.contains("so far\r\x1b[2K`"), "{terminal:?}");
+
+    let ci = stderr_on_a_terminal(dir.path(), &[("CI", "true")], &slow);
+    assert!(!ci.contains("pydevcheck confirm:") && !ci.contains('\x1b'), "progress in CI: {ci:?}");
+    assert!(ci.contains("exited with status 0"), "{ci:?}");
+
+    let piped = Command::new(BIN)
+        .args(["confirm", "--output-format", "concise", ".", "--"])
+        .args(&slow)
+        .current_dir(dir.path())
+        .env_remove("CI")
+        .output()
+        .unwrap();
+    let piped = String::from_utf8_lossy(&piped.stderr);
+    assert!(!piped.contains("pydevcheck confirm:") && !piped.contains('\x1b'), "progress into a pipe: {piped:?}");
+}
+
+#[test]
+fn unknown_codecs_and_handlers_in_imported_modules_are_confirmed_by_their_lookup_error() {
+    // Dev mode raises `LookupError` at the call even with nothing to decode; the program catches it.
+    // Before 3.12 the imported module's statement is guarded when it is compiled, from 3.12 on
+    // `sys.monitoring` sees the exception raised.
+    let module = "def run():\n    caught = 0\n    try:\n        b''.decode('utf8mb4')\n    except LookupError:\n        caught += 1\n    try:\n        ''.encode('utf-8', errors='repalce')\n    except LookupError:\n        caught += 1\n    try:\n        {}['utf8mb4']\n    except LookupError:\n        caught += 1\n    return caught\n";
+    let dir = project(&[("pkg/__init__.py", ""), ("pkg/codec_use.py", module)]);
+    let output =
+        confirm_in(dir.path(), &[], &[&python(), "-c", "from pkg import codec_use; assert codec_use.run() == 3"]);
+    let report = report(&output);
+    assert_eq!(report["run"]["exit_code"], 0, "{report}");
+    assert_eq!(
+        verdicts(&report),
+        [("codec_use.py".into(), 4, "confirmed".into()), ("codec_use.py".into(), 8, "confirmed".into())]
+    );
+    assert_eq!(report["findings"][0]["code"], "PDC601");
+    assert_eq!(report["findings"][1]["code"], "PDC602");
 }

@@ -22,6 +22,7 @@ const POLL: Duration = Duration::from_millis(20);
 
 pub(crate) struct ChildSpec<'a> {
     pub(crate) command: &'a [OsString],
+    pub(crate) cwd: Option<&'a Path>,
     pub(crate) env: &'a [(OsString, OsString)],
     pub(crate) output: &'a Output,
     pub(crate) timeout: Duration,
@@ -68,6 +69,9 @@ pub(crate) fn run(
     let shown = spec.command.iter().map(|a| a.to_string_lossy()).collect::<Vec<_>>().join(" ");
     let mut command = Command::new(program);
     command.args(args).envs(spec.env.iter().map(|(k, v)| (k, v)));
+    if let Some(dir) = spec.cwd {
+        command.current_dir(dir);
+    }
     // A group of its own: the timeout can kill grandchildren too, and a terminal's Ctrl-C reaches us
     // first, so we can stop the child and still report.
     command.process_group(0);

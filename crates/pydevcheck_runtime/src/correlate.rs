@@ -11,11 +11,19 @@ use crate::child::ChildOutcome;
 use crate::events::{Collected, Event, RawFrame};
 use crate::Report;
 
-/// Which events can confirm a rule: PDC301/PDC302 are about the `os.close` call, the others about the
-/// line that created the object.
+/// PDC601 and PDC602: dev mode checks the codec name and the error handler at the call, and raises a
+/// plain `LookupError` there (`unknown encoding: …`, `unknown error handler name '…'`).
+pub(crate) fn is_codec_rule(code: &str) -> bool {
+    matches!(code, "PDC601" | "PDC602")
+}
+
+/// Which events can confirm a rule: PDC301/PDC302 are about the `os.close` call, PDC601/PDC602 about the
+/// call that raised `LookupError`, the others about the line that created the object.
 fn confirms<'a>(code: &str, event: &'a Event) -> Option<&'a [RawFrame]> {
     let fd_rule = matches!(code, "PDC301" | "PDC302");
     match event.kind.as_str() {
+        "lookup_error" if code == "PDC601" && event.text.starts_with("unknown encoding") => Some(&event.stack),
+        "lookup_error" if code == "PDC602" && event.text.starts_with("unknown error handler") => Some(&event.stack),
         "ebadf" if fd_rule => Some(&event.stack),
         "resource_warning" if fd_rule => event.closed_behind.as_deref(),
         "resource_warning" if event.closed_behind.is_none() => Some(&event.stack),

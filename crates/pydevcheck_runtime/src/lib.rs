@@ -66,13 +66,16 @@ pub struct ConfirmOptions {
     pub command: Vec<OsString>,
     /// The analysed paths: only frames in files below them count as project frames.
     pub roots: Vec<PathBuf>,
+    /// Where the command runs; `None` is our working directory.
+    pub cwd: Option<PathBuf>,
     pub timeout: Duration,
     pub output: Output,
     /// `PYTHONTRACEMALLOC` for the child: tracemalloc is the fallback attribution where no wrapper reaches.
     pub tracemalloc: Option<u32>,
-    /// Before Python 3.12, trace the lines of flagged files (a global tracer, about 1.5x slower) so that
-    /// "not reached" is exact. Without it, a line counts as reached only when a wrapped acquirer or
-    /// `os.close` ran on it. From 3.12 on, `sys.monitoring` sees every flagged line at almost no cost.
+    /// Before Python 3.12, record which flagged lines run so that "not reached" is exact: flagged modules
+    /// are compiled with markers when they are imported (almost free), a flagged main script is traced
+    /// (a global tracer, 1.6x slower or more). Without it, a line counts as reached only when a wrapped
+    /// acquirer or `os.close` ran on it. From 3.12 on, `sys.monitoring` sees every flagged line at almost no cost.
     pub trace_lines: bool,
 }
 
@@ -108,7 +111,13 @@ pub fn confirm(
 ) -> Result<Report, RuntimeError> {
     let roots: Vec<PathBuf> = options.roots.iter().map(|root| canonical(root)).collect();
     let flagged: Vec<(PathBuf, u32)> = findings.iter().map(|d| (canonical(&d.path), d.span.start.row)).collect();
-    let dir = shim::EventDir::create(&roots, &flagged).map_err(RuntimeError::EventDir)?;
+    let codec_lines: Vec<(PathBuf, u32)> = findings
+        .iter()
+        .zip(&flagged)
+        .filter(|(finding, _)| correlate::is_codec_rule(finding.rule.code))
+        .map(|(_, line)| line.clone())
+        .collect();
+    let dir = shim::EventDir::create(&roots, &flagged, &codec_lines).map_err(RuntimeError::EventDir)?;
 
     let mut env = dir.environment();
     env.push(("PYTHONDEVMODE".into(), "1".into()));
@@ -120,6 +129,7 @@ pub fn confirm(
     }
     let spec = child::ChildSpec {
         command: &options.command,
+        cwd: options.cwd.as_deref(),
         env: &env,
         output: &options.output,
         timeout: options.timeout,

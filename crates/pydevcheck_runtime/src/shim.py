@@ -97,17 +97,24 @@ def _pydevcheck_install(event_dir):
     # --- which flagged lines run -----------------------------------------------------------
 
     # path -> lines of static findings not seen running yet.
-    flagged = {}
-    flagged_file = os.environ.get("PYDEVCHECK_FLAGGED")
-    if flagged_file:
-        try:
-            with _io.FileIO(flagged_file) as listing:
-                for entry in listing.read().decode("utf-8").splitlines():
-                    path, _, line = entry.rpartition("\t")
-                    if path and line.isdigit():
-                        flagged.setdefault(path, set()).add(int(line))
-        except OSError:
-            pass
+    def read_lines(variable):
+        lines = {}
+        listing_path = os.environ.get(variable)
+        if listing_path:
+            try:
+                with _io.FileIO(listing_path) as listing:
+                    for entry in listing.read().decode("utf-8").splitlines():
+                        path, _, line = entry.rpartition("\t")
+                        if path and line.isdigit():
+                            lines.setdefault(path, set()).add(int(line))
+            except OSError:
+                pass
+        return lines
+
+    flagged = read_lines("PYDEVCHECK_FLAGGED")
+    # path -> lines of unknown codec names and error handlers (PDC601/PDC602): dev mode raises a plain
+    # `LookupError` there, an exception like any other, which only a guard around the line can see.
+    codec_lines = read_lines("PYDEVCHECK_CODEC_LINES")
 
     def reached(path, line):
         lines = flagged.get(path)
@@ -136,8 +143,12 @@ def _pydevcheck_install(event_dir):
         """The project frames from `frame` outwards, innermost first: [path, line, function]."""
         stack = []
         depth = 0
+        paths = project_paths
         while frame is not None and depth < 300 and len(stack) < max_frames:
-            path = in_project(frame.f_code.co_filename)
+            filename = frame.f_code.co_filename
+            path = paths.get(filename)
+            if path is None:
+                path = in_project(filename)
             if path:
                 stack.append([path, frame.f_lineno, frame.f_code.co_name])
                 # Every frame of an acquisition we wrapped is running a line: free evidence of reach.
@@ -184,7 +195,14 @@ def _pydevcheck_install(event_dir):
                 return None
         return stack
 
+    builtin_function = type(len)
+
     def named(wrapper, original):
+        if isinstance(original, builtin_function):
+            # A builtin stored on a class does not bind as a method, and code relies on it: pathlib's
+            # `_NormalAccessor.open = os.open` before 3.11. A Python function would bind, so the wrapper
+            # becomes an instance whose `__call__` is a staticmethod: no binding, and no extra frame.
+            wrapper = type(original.__name__, (object,), {"__call__": staticmethod(wrapper)})()
         for attribute in ("__name__", "__qualname__", "__doc__", "__module__"):
             try:
                 setattr(wrapper, attribute, getattr(original, attribute))
@@ -365,12 +383,21 @@ def _pydevcheck_install(event_dir):
         def __getattr__(self, attribute):
             return getattr(self._loader, attribute)
 
+    # Last components of the module names of flagged files (`pkg.util` for `pkg/util.py`, `pkg` for
+    # `pkg/__init__.py`): a module whose name ends otherwise cannot be flagged, and is left alone cheaply.
+    # Filled in below when flagged lines are marked at import.
+    marked_stems = set()
+    mark_spec = [None]
+
     class PatchingFinder(object):
         def __init__(self):
             self._busy = set()
 
         def find_spec(self, name, path=None, target=None):
-            if name not in patches or name in self._busy:
+            if name in self._busy:
+                return None
+            patched = name in patches
+            if not patched and name.rpartition(".")[2] not in marked_stems:
                 return None
             self._busy.add(name)
             try:
@@ -383,7 +410,15 @@ def _pydevcheck_install(event_dir):
                         break
             finally:
                 self._busy.discard(name)
-            if spec is None or spec.loader is None or not hasattr(spec.loader, "exec_module"):
+            if spec is None or spec.loader is None:
+                return spec
+            if not patched:
+                try:
+                    mark_spec[0](spec)
+                except Exception:
+                    pass
+                return spec
+            if not hasattr(spec.loader, "exec_module"):
                 return spec
             spec.loader = PatchingLoader(spec.loader, name)
             return spec
@@ -391,8 +426,7 @@ def _pydevcheck_install(event_dir):
     for name in list(patches):
         if name in sys.modules:
             apply_patch(name, sys.modules[name])
-    if patches:
-        sys.meta_path.insert(0, PatchingFinder())
+    sys.meta_path.insert(0, PatchingFinder())
 
     # --- what dev mode reports ---------------------------------------------------------------
 
@@ -538,6 +572,292 @@ def _pydevcheck_install(event_dir):
 
     enable_faulthandler()
 
+    # --- flagged lines marked at import (before 3.12) -------------------------------------------
+
+    # Before 3.12 the only way to see a line run is `sys.settrace`, and a tracer that does nothing at all
+    # already makes pytest 1.6x slower on 3.11 (every instruction of every frame goes through the tracing
+    # path). So a flagged module is compiled, when it is imported, from its syntax tree with a marker on
+    # each flagged line: `__pydevcheck_reached__[K] or open(path)` around each call that starts on the line,
+    # else `__pydevcheck_reached__[K]` as a statement before the innermost statement holding the line.
+    # The marker is a dict in `builtins`: its first lookup of K runs `__missing__`, which reports the line;
+    # later lookups are a C-level hit that yields None, so `or` goes on to the call. The marked code is
+    # never written to a bytecode cache. Code that no import compiles (the main script, a loader we do not
+    # know) falls back to the frame-limited tracer below.
+    #
+    # Before 3.12 a statement holding a PDC601/PDC602 line is guarded the same way:
+    # `try: STATEMENT` / `except LookupError: __pydevcheck_reached__.lookup(K); raise`. The bare `raise`
+    # re-raises with the traceback untouched; `lookup` records only a codec's plain `LookupError` out of
+    # a call made on that very line (not a `KeyError`).
+
+    marker_name = "__pydevcheck_reached__"
+    marker_sites = []
+    marked_files = set()
+    traced_files = set()
+
+    class ReachedMarkers(dict):
+        __slots__ = ()
+
+        def __missing__(self, key):
+            self[key] = None
+            try:
+                path, line = marker_sites[key]
+                reached(path, line)
+            except Exception:
+                pass
+            return None
+
+        def lookup(self, key):
+            try:
+                error = sys.exc_info()[1]
+                if type(error) is not LookupError:
+                    return
+                path, line = marker_sites[key]
+                frame = getframe(1)
+                # The traceback starts at the frame that caught it: this one, at the guarded line.
+                traceback = error.__traceback__
+                if traceback is None or traceback.tb_frame is not frame or traceback.tb_lineno != line:
+                    return
+                record_codec_error(path, line, error, frame)
+            except Exception:
+                pass
+
+    def record_codec_error(path, line, error, frame):
+        """A codec's `LookupError` out of a call made on a PDC601/PDC602 line of `frame`."""
+        if type(error) is not LookupError or line not in codec_lines.get(path, ()):
+            return
+        # Not a `KeyError` (a subclass), nor a `LookupError` of the program's own.
+        if not str(error).startswith(("unknown encoding", "unknown error handler")):
+            return
+        reached(path, line)
+        stack = [[path, line, frame.f_code.co_name]] + project_stack(frame.f_back)
+        emit({"kind": "lookup_error", "text": str(error), "stack": stack[:max_frames]})
+
+    marking = {"reach": False}
+
+    def markable(filename):
+        """The real path of `filename` when it has lines to mark or guard, else ''."""
+        path = in_project(filename)
+        if path in codec_lines or (marking["reach"] and flagged.get(path)):
+            return path
+        return ""
+
+    def add_markers(tree, path):
+        import ast
+
+        lines = frozenset(flagged.get(path, ()) if marking["reach"] else ())
+        guarded = frozenset(codec_lines.get(path, ()))
+        old_index = sys.version_info < (3, 9)
+
+        def marker(line, at):
+            marker_sites.append((path, line))
+            key = ast.Constant(len(marker_sites) - 1)
+            node = ast.Subscript(
+                value=ast.Name(id=marker_name, ctx=ast.Load()),
+                slice=ast.Index(value=key) if old_index else key,
+                ctx=ast.Load(),
+            )
+            for child in ast.walk(node):
+                child.lineno = child.end_lineno = at.lineno
+                child.col_offset = child.end_col_offset = at.col_offset
+            return node
+
+        def holds(node, wanted):
+            start = getattr(node, "lineno", None)
+            if start is None:
+                return True
+            # Decorators sit above the `def` or `class` line that starts the node.
+            for decorator in getattr(node, "decorator_list", ()):
+                start = min(start, decorator.lineno)
+            end = getattr(node, "end_lineno", None) or start
+            return any(start <= line <= end for line in wanted)
+
+        wrapped = set()
+
+        def wrap_calls(node):
+            for field, value in ast.iter_fields(node):
+                # Annotations may be stringified from the tree (`from __future__ import annotations`).
+                if field in ("annotation", "returns"):
+                    continue
+                if isinstance(value, list):
+                    for index, item in enumerate(value):
+                        if isinstance(item, ast.AST) and holds(item, lines):
+                            value[index] = wrap_calls(item)
+                elif isinstance(value, ast.AST) and holds(value, lines):
+                    setattr(node, field, wrap_calls(value))
+            if isinstance(node, ast.Call) and node.lineno in lines:
+                wrapped.add(node.lineno)
+                both = ast.BoolOp(op=ast.Or(), values=[marker(node.lineno, node), node])
+                return ast.copy_location(both, node)
+            return node
+
+        def guard(statement, line):
+            marker_sites.append((path, line))
+            call = ast.Call(
+                func=ast.Attribute(value=ast.Name(id=marker_name, ctx=ast.Load()), attr="lookup", ctx=ast.Load()),
+                args=[ast.Constant(len(marker_sites) - 1)],
+                keywords=[],
+            )
+            handler = ast.ExceptHandler(
+                type=ast.Name(id="LookupError", ctx=ast.Load()),
+                name=None,
+                body=[ast.Expr(value=call), ast.Raise(exc=None, cause=None)],
+            )
+            node = ast.Try(body=[statement], handlers=[handler], orelse=[], finalbody=[])
+            original = set(map(id, ast.walk(statement)))
+            for child in ast.walk(node):
+                if id(child) not in original:
+                    ast.copy_location(child, statement)
+            return node
+
+        def mark_statement(body, line, wrap):
+            for index, statement in enumerate(body):
+                if not isinstance(statement, ast.stmt) or not holds(statement, (line,)):
+                    continue
+                inner = [statement.body] if isinstance(getattr(statement, "body", None), list) else []
+                inner += [getattr(statement, field, None) or [] for field in ("orelse", "finalbody")]
+                for part in getattr(statement, "handlers", None) or getattr(statement, "cases", None) or []:
+                    inner.append(part.body)
+                if any(mark_statement(block, line, wrap) for block in inner):
+                    return True
+                if isinstance(statement, ast.ImportFrom) and statement.module == "__future__":
+                    return False
+                if wrap:
+                    body[index] = guard(statement, line)
+                else:
+                    body.insert(index, ast.copy_location(ast.Expr(value=marker(line, statement)), statement))
+                return True
+            return False
+
+        wrap_calls(tree)
+        for line in sorted(lines - wrapped):
+            mark_statement(tree.body, line, False)
+        for line in sorted(guarded):
+            mark_statement(tree.body, line, True)
+        marked_files.add(path)
+
+    def marked_code(data, filename, path):
+        import ast
+
+        tree = compile(data, filename, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+        add_markers(tree, path)
+        return compile(tree, filename, "exec", dont_inherit=True)
+
+    def mark_source_spec(spec):
+        import importlib.machinery
+
+        source_loader = importlib.machinery.SourceFileLoader
+        if type(spec.loader) is not source_loader or not spec.origin:
+            return
+        path = markable(spec.origin)
+        if not path:
+            return
+
+        class MarkingLoader(source_loader):
+            def get_code(self, fullname):
+                filename = self.get_filename(fullname)
+                try:
+                    data = self.get_data(filename)
+                    # Never cached: a later run without the shim must not meet our markers.
+                    return marked_code(data, filename, path)
+                except Exception:
+                    # A syntax error is for the real loader to raise; anything else falls back to tracing.
+                    start_tracer(path)
+                    return source_loader.get_code(self, fullname)
+
+        spec.loader = MarkingLoader(spec.loader.name, spec.loader.path)
+
+    def patch_pytest_rewrite(module):
+        """pytest compiles test files and conftests itself (assertion rewriting) and caches the result."""
+        read_pyc, write_pyc, rewrite_asserts = module._read_pyc, module._write_pyc, module.rewrite_asserts
+
+        def _read_pyc(source, pyc, *args, **kwargs):
+            if markable(str(source)):
+                return None
+            return read_pyc(source, pyc, *args, **kwargs)
+
+        def _write_pyc(state, co, *args, **kwargs):
+            if in_project(getattr(co, "co_filename", "")) in marked_files:
+                return False
+            return write_pyc(state, co, *args, **kwargs)
+
+        def rewrite(mod, source, module_path=None, config=None):
+            rewrite_asserts(mod, source, module_path, config)
+            path = markable(str(module_path)) if module_path is not None else ""
+            if path:
+                try:
+                    add_markers(mod, path)
+                except Exception:
+                    start_tracer(path)
+
+        module._read_pyc = named(_read_pyc, read_pyc)
+        module._write_pyc = named(_write_pyc, write_pyc)
+        module.rewrite_asserts = named(rewrite, rewrite_asserts)
+
+    def install_markers(reach):
+        import builtins
+
+        marking["reach"] = reach
+        setattr(builtins, marker_name, ReachedMarkers())
+        for path in list(flagged if reach else ()) + list(codec_lines):
+            name = os.path.basename(path)
+            if name == "__init__.py":
+                marked_stems.add(os.path.basename(os.path.dirname(path)))
+            elif name.endswith(".py"):
+                marked_stems.add(name[:-3])
+        mark_spec[0] = mark_source_spec
+        patches["_pytest.assertion.rewrite"] = patch_pytest_rewrite
+        if "_pytest.assertion.rewrite" in sys.modules:
+            apply_patch("_pytest.assertion.rewrite", sys.modules["_pytest.assertion.rewrite"])
+        # The main script is compiled by the interpreter itself, after this module ran.
+        script = sys.argv[0] if sys.argv else ""
+        path = in_project(script) if script not in ("", "-c", "-m", "-") else ""
+        # `--no-line-tracing` promises no tracer: its PDC601/PDC602 lines then go unwatched.
+        if path and reach and (flagged.get(path) or codec_lines.get(path)):
+            start_tracer(path)
+
+    # A frame-limited tracer for flagged files that were not marked: it looks only at frames of those
+    # files, at each line until it ran, and goes away once every flagged line of those files ran. It costs
+    # the whole process (see above), so it starts only when such a file is about to run.
+    tracer = {"on": False}
+    # co_filename -> whether its frames are traced (a lookup of a string, whose hash Python caches).
+    traced = {}
+
+    def start_tracer(path):
+        if not marking["reach"]:
+            return
+        traced_files.add(path)
+        traced.clear()
+        if tracer["on"]:
+            return
+        tracer["on"] = True
+        import threading
+
+        def local_trace(frame, event, arg):
+            if event == "line" and reached(in_project(frame.f_code.co_filename), frame.f_lineno):
+                # Lines that may raise `LookupError` stay watched: it may happen on a later run of them.
+                if not any(flagged.get(path) or codec_lines.get(path) for path in traced_files):
+                    sys.settrace(None)
+                    threading.settrace(None)
+            elif event == "exception":
+                traceback = arg[2]
+                # Fired in each frame the exception leaves through; the traceback starts at this one.
+                if traceback is not None and traceback.tb_frame is frame:
+                    record_codec_error(in_project(frame.f_code.co_filename), traceback.tb_lineno, arg[1], frame)
+            return local_trace
+
+        def global_trace(frame, _event, _arg):
+            filename = frame.f_code.co_filename
+            wanted = traced.get(filename)
+            if wanted is None:
+                path = in_project(filename)
+                wanted = path in traced_files
+                traced[filename] = wanted
+            path = in_project(filename)
+            return local_trace if wanted and (flagged.get(path) or codec_lines.get(path)) else None
+
+        sys.settrace(global_trace)
+        threading.settrace(global_trace)
+
     # --- exact line coverage of the flagged lines ------------------------------------------
 
     if flagged and hasattr(sys, "monitoring"):
@@ -564,31 +884,29 @@ def _pydevcheck_install(event_dir):
 
             monitoring.register_callback(tool, events.PY_START, on_start)
             monitoring.register_callback(tool, events.LINE, on_line)
-            monitoring.set_events(tool, events.PY_START)
-    elif flagged and not os.environ.get("PYDEVCHECK_NO_LINE_TRACING"):
-        # Before 3.12 line events need a global tracer, which alone slows pytest by about 1.5x. It looks
-        # only at frames of flagged files, at each line until it ran, and goes away once all of them ran.
-        code_lines = {}
+            wanted = events.PY_START
+            if codec_lines:
+                # RAISE is a global event: one call per exception raised anywhere, dismissed at once
+                # unless it is a plain `LookupError` in a file with PDC601/PDC602 lines.
+                def on_raise(code, offset, error):
+                    if type(error) is not LookupError:
+                        return
+                    path = in_project(code.co_filename)
+                    if path not in codec_lines:
+                        return
+                    for start, end, line in code.co_lines():
+                        if start <= offset < end:
+                            record_codec_error(path, line, error, getframe(1))
+                            return
 
-        def local_trace(frame, event, _arg):
-            if event == "line" and reached(in_project(frame.f_code.co_filename), frame.f_lineno):
-                if not any(flagged.values()):
-                    sys.settrace(None)
-                    threading.settrace(None)
-            return local_trace
-
-        def global_trace(frame, _event, _arg):
-            code = frame.f_code
-            lines = code_lines.get(code)
-            if lines is None:
-                lines = flagged.get(in_project(code.co_filename)) or False
-                code_lines[code] = lines
-            return local_trace if lines else None
-
-        import threading
-
-        sys.settrace(global_trace)
-        threading.settrace(global_trace)
+                monitoring.register_callback(tool, events.RAISE, on_raise)
+                wanted |= events.RAISE
+            monitoring.set_events(tool, wanted)
+    reach_by_markers = (
+        bool(flagged) and not hasattr(sys, "monitoring") and not os.environ.get("PYDEVCHECK_NO_LINE_TRACING")
+    )
+    if reach_by_markers or (codec_lines and not hasattr(sys, "monitoring")):
+        install_markers(reach_by_markers)
 
     # --- the process's life -----------------------------------------------------------------
 

@@ -14,22 +14,27 @@ pub const SHIM_SOURCE: &str = include_str!("shim.py");
 pub(crate) struct EventDir {
     dir: tempfile::TempDir,
     flagged: PathBuf,
+    codec_lines: PathBuf,
     roots: OsString,
 }
 
 impl EventDir {
-    pub(crate) fn create(roots: &[PathBuf], flagged: &[(PathBuf, u32)]) -> std::io::Result<EventDir> {
+    /// `flagged`: the lines of every finding; `codec_lines`: those of PDC601/PDC602, which the shim
+    /// guards to see the `LookupError` dev mode raises there.
+    pub(crate) fn create(
+        roots: &[PathBuf],
+        flagged: &[(PathBuf, u32)],
+        codec_lines: &[(PathBuf, u32)],
+    ) -> std::io::Result<EventDir> {
         let dir = tempfile::Builder::new().prefix("pydevcheck-confirm-").tempdir()?;
         fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o700))?;
         write_new(&dir.path().join("sitecustomize.py"), SHIM_SOURCE.as_bytes())?;
-        let mut listing = String::new();
-        for (path, line) in flagged {
-            listing.push_str(&format!("{}\t{line}\n", path.display()));
-        }
         let flagged_path = dir.path().join("flagged.tsv");
-        write_new(&flagged_path, listing.as_bytes())?;
+        write_new(&flagged_path, listing(flagged).as_bytes())?;
+        let codec_path = dir.path().join("codec-lines.tsv");
+        write_new(&codec_path, listing(codec_lines).as_bytes())?;
         let roots = std::env::join_paths(roots).unwrap_or_default();
-        Ok(EventDir { dir, flagged: flagged_path, roots })
+        Ok(EventDir { dir, flagged: flagged_path, codec_lines: codec_path, roots })
     }
 
     pub(crate) fn path(&self) -> &Path {
@@ -47,8 +52,14 @@ impl EventDir {
             ("PYDEVCHECK_EVENT_DIR".into(), self.dir.path().into()),
             ("PYDEVCHECK_ROOTS".into(), self.roots.clone()),
             ("PYDEVCHECK_FLAGGED".into(), self.flagged.clone().into()),
+            ("PYDEVCHECK_CODEC_LINES".into(), self.codec_lines.clone().into()),
         ]
     }
+}
+
+/// One `path<TAB>line` per line.
+fn listing(lines: &[(PathBuf, u32)]) -> String {
+    lines.iter().map(|(path, line)| format!("{}\t{line}\n", path.display())).collect()
 }
 
 /// Creates `path` exclusively, never following a symlink, readable by us alone.

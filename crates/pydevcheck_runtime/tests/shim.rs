@@ -40,3 +40,28 @@ fn shim_leaves_a_clean_program_untouched() {
     assert_eq!(String::from_utf8_lossy(&output.stderr), "");
     assert_eq!(output.status.code(), Some(0));
 }
+
+#[test]
+fn wrapped_builtins_do_not_bind_as_methods() {
+    // Before 3.11 pathlib stores `os.open` on a class (`_NormalAccessor.open = os.open`) and calls it
+    // through an instance: a wrapper that bound as a method broke every `Path.open` under the shim.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("sitecustomize.py"), pydevcheck_runtime::SHIM_SOURCE).unwrap();
+    let program = "import os, pathlib\n\
+                   class Holder:\n    raw_open = os.open\n    raw_close = os.close\n    text_open = open\n\
+                   holder = Holder()\n\
+                   holder.raw_close(holder.raw_open(__file__, os.O_RDONLY))\n\
+                   holder.text_open(__file__).close()\n\
+                   print(pathlib.Path(__file__).read_text().splitlines()[0])\n";
+    std::fs::write(dir.path().join("program.py"), program).unwrap();
+    let output = Command::new(python())
+        .args(["-X", "dev", "program.py"])
+        .current_dir(dir.path())
+        .env("PYTHONPATH", dir.path())
+        .env("PYDEVCHECK_EVENT_DIR", dir.path())
+        .env("PYDEVCHECK_ROOTS", dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&output.stderr), "");
+    assert_eq!(String::from_utf8_lossy(&output.stdout), "import os, pathlib\n");
+}
