@@ -77,7 +77,7 @@ pub(crate) struct ConfirmArgs {
 /// Without `--timeout` or a configured one.
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(900);
 
-/// `confirm`'s output formats: `check`'s CI formats (github, sarif, ...) have no place for a verdict.
+/// `confirm`'s output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum ConfirmFormat {
     /// Each finding rendered against its source, with its verdict and evidence.
@@ -86,6 +86,9 @@ enum ConfirmFormat {
     Concise,
     /// A JSON object with the findings, their verdicts and the run.
     Json,
+    /// GitHub Actions annotations: a confirmed finding is an error, one not reproduced a warning, one not
+    /// reached a notice; runtime-only findings are warnings at their site.
+    Github,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -210,6 +213,7 @@ pub(crate) fn run(args: &ConfirmArgs) -> u8 {
         ConfirmFormat::Full => print_full(&mut stdout, &findings, &report, colors),
         ConfirmFormat::Concise => print_concise(&mut stdout, &findings, &report),
         ConfirmFormat::Json => print_json(&mut stdout, &findings, &report, &command, log.as_deref()),
+        ConfirmFormat::Github => print_github(&mut stdout, &findings, &report),
     }
     .and_then(|()| stdout.flush());
     if let Err(error) = printed {
@@ -355,6 +359,58 @@ fn print_runtime_only(out: &mut dyn Write, finding: &RuntimeFinding) -> io::Resu
         writeln!(out, "  created at: {}", finding.stack.iter().map(frame_text).collect::<Vec<_>>().join(" <- "))?;
     }
     writeln!(out)
+}
+
+fn print_github(out: &mut dyn Write, findings: &[Finding<'_>], report: &Report) -> io::Result<()> {
+    use printer::github::command;
+
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let workspace = std::env::var_os("GITHUB_WORKSPACE").map_or_else(|| cwd.clone(), PathBuf::from);
+    let context = printer::Context { colors: printer::Colors::Off, workspace, cwd, files: Vec::new() };
+    for (i, finding) in findings.iter().enumerate() {
+        let d = finding.diagnostic;
+        let (level, verdict) = match &report.verdicts[i] {
+            Verdict::Confirmed { .. } => ("error", "confirmed"),
+            Verdict::NotReproduced => ("warning", "not reproduced"),
+            Verdict::NotReached => ("notice", "not reached"),
+        };
+        let title = format!("{} {} ({verdict})", d.rule.code, d.rule.name);
+        let mut message = format!("{}\nverdict: {}", d.message, verdict_text(&report.verdicts[i]));
+        if !report.evidence[i].is_empty() {
+            let stack: Vec<String> = report.evidence[i].iter().map(frame_text).collect();
+            message.push_str(&format!("\ncreated at: {}", stack.join(" <- ")));
+        }
+        let path = context.workspace_relative(&d.path);
+        writeln!(out, "{}", command(level, &path, d.span.start, Some(d.span.end), &title, &message))?;
+    }
+    for finding in &report.runtime_only {
+        // An event with no project frame has no place in a file: GitHub shows it on the run's summary.
+        let Some(site) = &finding.site else {
+            writeln!(
+                out,
+                "::warning title={}::{}",
+                printer::github::property(&runtime_title(finding)),
+                printer::github::data(&finding.message)
+            )?;
+            continue;
+        };
+        let mut message = finding.message.clone();
+        if finding.stack.len() > 1 {
+            message.push_str(&format!(
+                "\ncreated at: {}",
+                finding.stack.iter().map(frame_text).collect::<Vec<_>>().join(" <- ")
+            ));
+        }
+        let start = pydevcheck_analyzer::Position { row: site.line, column: 1 };
+        let path = context.workspace_relative(&site.path);
+        writeln!(out, "{}", command("warning", &path, start, None, &runtime_title(finding), &message))?;
+    }
+    Ok(())
+}
+
+fn runtime_title(finding: &RuntimeFinding) -> String {
+    let count = if finding.count > 1 { format!(" ({} times)", finding.count) } else { String::new() };
+    format!("runtime-only {}{count}", category_text(&finding.category))
 }
 
 fn print_concise(out: &mut dyn Write, findings: &[Finding<'_>], report: &Report) -> io::Result<()> {

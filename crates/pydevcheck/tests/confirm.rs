@@ -691,3 +691,37 @@ fn unknown_codecs_and_handlers_in_imported_modules_are_confirmed_by_their_lookup
     assert_eq!(report["findings"][0]["code"], "PDC601");
     assert_eq!(report["findings"][1]["code"], "PDC602");
 }
+
+/// `--output-format github`: one workflow command per finding, whatever the file name and however many lines
+/// the runtime message has; a confirmed finding is an error, a runtime-only one a warning at its site.
+#[test]
+fn github_annotations_carry_verdicts_and_cannot_be_forged() {
+    let script = "import warnings\n\
+                  def leak(path):\n    f = open(path)\n    return f.readline()\n\
+                  leak(__file__)\n\
+                  warnings.warn('first line\\n::error file=evil.py::forged', RuntimeWarning)\n";
+    let dir = project(&[("a,b:c%25.py", script)]);
+    let mut cmd = Command::new(BIN);
+    cmd.arg("confirm").args(["--quiet", "--output-format", "github", "."]).arg("--").args([&python(), "a,b:c%25.py"]);
+    cmd.current_dir(dir.path()).env_remove("PYTHONPATH").env_remove("PYTHONWARNINGS").env_remove("PYTHONDEVMODE");
+    cmd.env_remove("GITHUB_WORKSPACE");
+    let output = cmd.output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    if let Some(log) = stderr.lines().find_map(|l| l.strip_prefix("the command's output is in ")) {
+        let _ = std::fs::remove_file(log);
+    }
+    let stdout = String::from_utf8(output.stdout.clone()).unwrap();
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{stdout}\n--- stderr ---\n{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        lines[0].starts_with("::error file=a%2Cb%3Ac%2525.py,line=3,col=9,endLine=3,endColumn=")
+            && lines[0].contains(",title=PDC101 unclosed-file (confirmed)::"),
+        "{stdout}"
+    );
+    assert!(lines[0].contains("%0Averdict: confirmed"), "{stdout}");
+    assert!(
+        lines[1].starts_with("::warning file=a%2Cb%3Ac%2525.py,line=6,title=runtime-only RuntimeWarning::first line%0A::error file=evil.py::forged"),
+        "{stdout}"
+    );
+    assert_eq!(output.status.code(), Some(1));
+}

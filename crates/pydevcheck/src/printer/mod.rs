@@ -2,7 +2,7 @@
 
 mod concise;
 mod full;
-mod github;
+pub(crate) mod github;
 mod gitlab;
 mod json;
 mod junit;
