@@ -140,7 +140,7 @@ pub(crate) fn analyse(module: &Module, place: Option<ModuleContext<'_>>, api: &t
 // ---------------------------------------------------------------------------------------------------------
 // Abstract values and states
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 enum Val {
     Unknown,
     None,
@@ -193,6 +193,56 @@ impl Val {
     }
 }
 
+/// The locals of one path, with a hash of their values kept up to date: paths are compared each time one is
+/// added to a set, and in a large function most comparisons are between locals that differ somewhere, which
+/// the hashes tell in one step instead of a walk over every local.
+#[derive(Debug, Clone)]
+struct Vars {
+    vals: Rc<[Val]>,
+    /// The sum of every slot's hash, so that one slot's change updates it.
+    hash: u64,
+}
+
+impl Vars {
+    fn new(vals: Vec<Val>) -> Vars {
+        let hash = vals.iter().enumerate().fold(0u64, |sum, (i, v)| sum.wrapping_add(slot_hash(i, v)));
+        Vars { vals: vals.into(), hash }
+    }
+
+    fn set(&mut self, i: usize, val: Val) {
+        if self.vals[i] != val {
+            self.hash = self.hash.wrapping_sub(slot_hash(i, &self.vals[i])).wrapping_add(slot_hash(i, &val));
+            Rc::make_mut(&mut self.vals)[i] = val;
+        }
+    }
+
+    fn iter(&self) -> std::slice::Iter<'_, Val> {
+        self.vals.iter()
+    }
+}
+
+impl std::ops::Index<usize> for Vars {
+    type Output = Val;
+
+    fn index(&self, i: usize) -> &Val {
+        &self.vals[i]
+    }
+}
+
+impl PartialEq for Vars {
+    fn eq(&self, other: &Self) -> bool {
+        // Paths usually share their locals (copy on write): compare the pointer before the contents.
+        self.hash == other.hash && (Rc::ptr_eq(&self.vals, &other.vals) || self.vals == other.vals)
+    }
+}
+
+fn slot_hash(i: usize, val: &Val) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = rustc_hash::FxHasher::default();
+    (i, val).hash(&mut hasher);
+    hasher.finish()
+}
+
 /// A site's state on one path; after a join, the union of several.
 type Bits = u8;
 const NOT_ACQUIRED: Bits = 1;
@@ -218,7 +268,7 @@ enum Tag {
 
 #[derive(Debug, Clone)]
 struct PathState {
-    vars: Rc<[Val]>,
+    vars: Vars,
     /// Sorted by site id.
     res: SmallVec<[(SiteId, Bits); 4]>,
     /// Values held by the interpreter rather than a name: the iterable of a running `for`.
@@ -234,11 +284,7 @@ struct PathState {
 
 impl PartialEq for PathState {
     fn eq(&self, other: &Self) -> bool {
-        // Paths usually share their locals (copy on write): compare the pointer before the contents.
-        self.tag == other.tag
-            && self.res == other.res
-            && self.held == other.held
-            && (Rc::ptr_eq(&self.vars, &other.vars) || self.vars == other.vars)
+        self.tag == other.tag && self.res == other.res && self.held == other.held && self.vars == other.vars
     }
 }
 
@@ -263,9 +309,7 @@ impl PathState {
     }
 
     fn set_var(&mut self, var: Var, val: Val) {
-        if self.vars[var as usize] != val {
-            Rc::make_mut(&mut self.vars)[var as usize] = val;
-        }
+        self.vars.set(var as usize, val);
     }
 
     fn exposed_at(&self, site: SiteId) -> Option<Range> {
@@ -280,10 +324,10 @@ impl PathState {
     /// resource wins so that a later `close` through that name is still seen.
     fn join(&mut self, other: &PathState) {
         if self.vars != other.vars {
-            let vars = Rc::make_mut(&mut self.vars);
-            for (mine, theirs) in vars.iter_mut().zip(other.vars.iter()) {
+            for (i, theirs) in other.vars.iter().enumerate() {
+                let mine = &self.vars[i];
                 if mine != theirs {
-                    *mine = if mine.is_resource() && theirs.is_resource() {
+                    let joined = if mine.is_resource() && theirs.is_resource() {
                         let mut ids = mine.resources();
                         ids.extend(theirs.resources());
                         ids.sort_unstable();
@@ -296,6 +340,7 @@ impl PathState {
                     } else {
                         Val::Unknown
                     };
+                    self.vars.set(i, joined);
                 }
             }
         }
@@ -338,13 +383,20 @@ struct States(Vec<PathState>);
 
 impl States {
     fn push(&mut self, state: PathState) {
-        if self.0.contains(&state) {
-            return;
+        self.push_shared(state);
+    }
+
+    /// Adds `state` unless an equal one is there; if that one keeps its locals in another allocation,
+    /// returns them so that the caller can share them.
+    fn push_shared(&mut self, state: PathState) -> Option<Vars> {
+        if let Some(existing) = self.0.iter().find(|s| **s == state) {
+            return (!Rc::ptr_eq(&existing.vars.vals, &state.vars.vals)).then(|| existing.vars.clone());
         }
         self.0.push(state);
         if self.0.len() > MAX_PATHS {
             self.collapse();
         }
+        None
     }
 
     fn extend(&mut self, other: States) {
@@ -361,7 +413,7 @@ impl States {
             if s.vars.iter().any(Val::is_minor_fact) {
                 let vars: Vec<Val> =
                     s.vars.iter().map(|v| if v.is_minor_fact() { Val::Unknown } else { v.clone() }).collect();
-                s.vars = vars.into();
+                s.vars = Vars::new(vars);
             }
             if !self.0.contains(&s) {
                 self.0.push(s);
@@ -469,7 +521,7 @@ impl<'m> Analysis<'m> {
 
     fn run(mut self) -> ScopeFacts {
         let entry = PathState {
-            vars: vec![Val::Unknown; self.scope.vars.len()].into(),
+            vars: Vars::new(vec![Val::Unknown; self.scope.vars.len()]),
             res: SmallVec::new(),
             held: SmallVec::new(),
             tag: Tag::Normal,
@@ -572,11 +624,13 @@ impl<'m> Analysis<'m> {
     // Edges
 
     /// The exception edge of the current point: a copy of `state` goes to the innermost handler.
-    fn raise(&mut self, state: &PathState, at: Range) {
-        if state.dead {
+    /// An exception edge from `at`. When the handler already holds a path with the same locals in another
+    /// allocation, `current` takes that allocation: the next edge from this path then compares them by pointer.
+    fn raise(&mut self, current: &mut PathState, at: Range) {
+        if current.dead {
             return;
         }
-        let mut state = state.clone();
+        let mut state = current.clone();
         for i in 0..state.res.len() {
             let (site, bits) = state.res[i];
             if bits & OPEN != 0 {
@@ -587,35 +641,38 @@ impl<'m> Analysis<'m> {
             }
         }
         state.origin = Some(at);
-        self.raise_from(self.frames.len(), state);
+        if let Some(shared) = self.raise_from(self.frames.len(), state) {
+            current.vars = shared;
+        }
     }
 
-    fn raise_from(&mut self, top: usize, mut state: PathState) {
+    /// Returns the locals of the first path found equal to `state` where it went, when they sit in another
+    /// allocation.
+    fn raise_from(&mut self, top: usize, mut state: PathState) -> Option<Vars> {
+        let mut shared = None;
         for i in (0..top).rev() {
             match &mut self.frames[i] {
                 Frame::Loop { .. } => {}
                 Frame::Handlers { caught, catch_all } => {
                     state.tag = Tag::Normal;
                     let catch_all = *catch_all;
-                    caught.push(state.clone());
+                    shared = shared.or(caught.push_shared(state.clone()));
                     if catch_all {
-                        return;
+                        return shared;
                     }
                 }
                 Frame::Finally { pending } => {
                     state.tag = Tag::Exception;
-                    pending.push(state);
-                    return;
+                    return shared.or(pending.push_shared(state));
                 }
                 Frame::Suppress { resumed } => {
                     state.tag = Tag::Normal;
-                    resumed.push(state);
-                    return;
+                    return shared.or(resumed.push_shared(state));
                 }
             }
         }
         state.tag = Tag::Normal;
-        self.raised.push(state);
+        shared.or(self.raised.push_shared(state))
     }
 
     fn return_from(&mut self, top: usize, mut state: PathState) {
@@ -748,7 +805,7 @@ impl<'m> Analysis<'m> {
                     if let Some(cause) = cause {
                         self.eval(cause, &mut st);
                     }
-                    self.raise(&st, *range);
+                    self.raise(&mut st, *range);
                 }
                 States::default()
             }
@@ -758,7 +815,7 @@ impl<'m> Analysis<'m> {
                     if let Some(msg) = msg {
                         self.eval(msg, &mut st);
                     }
-                    self.raise(&st, *range);
+                    self.raise(&mut st, *range);
                 }
                 yes
             }
@@ -1767,7 +1824,7 @@ impl<'m> Analysis<'m> {
                 st.exposed_at.push((shadow, at));
             }
             let vars: Vec<Val> = st.vars.iter().map(|v| rename(v, id, shadow)).collect();
-            st.vars = vars.into();
+            st.vars = Vars::new(vars);
             let held: SmallVec<[Val; 2]> = st.held.iter().map(|v| rename(v, id, shadow)).collect();
             st.held = held;
         }
