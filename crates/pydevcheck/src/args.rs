@@ -93,6 +93,16 @@ pub(crate) struct CheckArgs {
     /// Apply the exclusions to files named on the command line too (as pre-commit passes them).
     #[arg(long)]
     pub(crate) force_exclude: bool,
+    /// Walk into the directories skipped by default (`.git`, `.venv`, `venv`, `__pycache__`, `build`,
+    /// `dist`, `site-packages`, ...), e.g. to check a whole Python installation.
+    #[arg(long)]
+    pub(crate) no_default_excludes: bool,
+    /// Do not read `.gitignore`, `.ignore` and git's exclude files.
+    #[arg(long)]
+    pub(crate) no_respect_gitignore: bool,
+    /// Print the files that would be checked, one per line, and exit without checking them.
+    #[arg(long, conflicts_with_all = ["statistics", "add_noqa"])]
+    pub(crate) show_files: bool,
     /// Use this configuration file for every file, instead of the closest one.
     #[arg(long, value_name = "PATH", conflicts_with = "isolated")]
     pub(crate) config: Option<PathBuf>,

@@ -209,10 +209,11 @@ fn shown(command: &[OsString]) -> String {
 /// A path as the user would type it: relative to the working directory when below it.
 fn relative(path: &Path) -> String {
     let cwd = std::env::current_dir().ok().and_then(|d| d.canonicalize().ok());
-    match cwd.as_deref().and_then(|cwd| path.strip_prefix(cwd).ok()) {
+    let shown = match cwd.as_deref().and_then(|cwd| path.strip_prefix(cwd).ok()) {
         Some(rel) => rel.display().to_string(),
         None => path.display().to_string(),
-    }
+    };
+    printer::terminal_safe(&shown).into_owned()
 }
 
 fn verdict_text(verdict: &Verdict) -> String {
@@ -228,7 +229,7 @@ fn frame_text(frame: &Frame) -> String {
     if frame.function.is_empty() {
         format!("{}:{}", relative(&frame.path), frame.line)
     } else {
-        format!("{}:{} in {}", relative(&frame.path), frame.line, frame.function)
+        format!("{}:{} in {}", relative(&frame.path), frame.line, printer::terminal_safe(&frame.function))
     }
 }
 
@@ -272,7 +273,7 @@ fn print_runtime_only(out: &mut dyn Write, finding: &RuntimeFinding) -> io::Resu
     let count = if finding.count > 1 { format!(" ({} times)", finding.count) } else { String::new() };
     writeln!(out, "runtime-only: {} at {site}{count}", category_text(&finding.category))?;
     for line in finding.message.lines() {
-        writeln!(out, "  | {line}")?;
+        writeln!(out, "  | {}", printer::terminal_safe(line))?;
     }
     if finding.stack.len() > 1 {
         writeln!(out, "  created at: {}", finding.stack.iter().map(frame_text).collect::<Vec<_>>().join(" <- "))?;
@@ -291,17 +292,17 @@ fn print_concise(out: &mut dyn Write, findings: &[Finding<'_>], report: &Report)
         writeln!(
             out,
             "{}:{}:{}: {} {} [{verdict}]",
-            d.path.display(),
+            printer::terminal_safe(&d.path.display().to_string()),
             d.span.start.row,
             d.span.start.column,
             d.rule.code,
-            d.message
+            printer::terminal_safe(&d.message)
         )?;
     }
     for finding in &report.runtime_only {
         let site =
             finding.site.as_ref().map_or_else(|| "-".to_string(), |f| format!("{}:{}:1", relative(&f.path), f.line));
-        let first_line = finding.message.lines().next().unwrap_or("");
+        let first_line = printer::terminal_safe(finding.message.lines().next().unwrap_or(""));
         writeln!(out, "{site}: runtime-only {} x{}: {first_line}", category_text(&finding.category), finding.count)?;
     }
     Ok(())

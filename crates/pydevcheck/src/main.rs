@@ -57,7 +57,8 @@ fn check(args: &CheckArgs) -> u8 {
         Err(error) => return report_settings_error(error),
     };
 
-    let discovered = discover::discover(&args.paths, &DiscoverOptions::standard());
+    let discover_options = discover_options(args);
+    let discovered = discover::discover(&args.paths, &discover_options);
     let explicit: HashSet<PathBuf> =
         args.paths.iter().filter(|path| path.is_file()).map(|path| settings::absolute(path, &cwd)).collect();
     let mut files = Vec::with_capacity(discovered.files.len());
@@ -76,6 +77,9 @@ fn check(args: &CheckArgs) -> u8 {
         rules_by_file.insert(file.clone(), settings.rules_for(&absolute));
         files.push(file);
     }
+    if args.show_files {
+        return show_files(&files, &discovered.errors);
+    }
     // Extra APIs come from the configuration that applies to the working directory.
     let api = match resolver.settings(&cwd.join("__init__.py")) {
         Ok(settings) => settings.api.clone(),
@@ -84,7 +88,7 @@ fn check(args: &CheckArgs) -> u8 {
 
     let defaults = RuleSet::defaults();
     let options = CheckOptions {
-        discover: DiscoverOptions::standard(),
+        discover: discover_options,
         jobs: args.jobs.map(|jobs| jobs.get()),
         // Unused by `check_files`: the rules come per file from `rules_for`.
         selection: defaults.clone(),
@@ -143,6 +147,55 @@ fn check(args: &CheckArgs) -> u8 {
         let _ = writeln!(io::stderr(), "{}", printer::summary(&findings, run.files.len()));
     }
     status
+}
+
+fn discover_options(args: &CheckArgs) -> DiscoverOptions {
+    let mut options = DiscoverOptions::standard();
+    if args.no_default_excludes {
+        options.exclude_dirs.clear();
+    }
+    options.respect_ignore_files = !args.no_respect_gitignore;
+    options
+}
+
+/// `--show-files`: the files a check would read, one per line. A terminal gets them with control
+/// characters escaped; a pipe gets the exact bytes, so that scripts can compare them with a listing.
+fn show_files(files: &[PathBuf], errors: &[discover::DiscoverError]) -> u8 {
+    let terminal = io::stdout().is_terminal();
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    let written = files.iter().try_for_each(|file| {
+        if terminal {
+            writeln!(out, "{}", printer::terminal_safe(&file.display().to_string()))
+        } else {
+            out.write_all(&path_bytes(file))?;
+            out.write_all(b"\n")
+        }
+    });
+    if let Err(error) = written.and_then(|()| out.flush()) {
+        if error.kind() != io::ErrorKind::BrokenPipe {
+            report_error(&format!("cannot write: {error}"));
+            return EXIT_ERROR;
+        }
+    }
+    for error in errors {
+        report_error(&error.to_string());
+    }
+    if errors.is_empty() {
+        0
+    } else {
+        EXIT_ERROR
+    }
+}
+
+#[cfg(unix)]
+fn path_bytes(path: &Path) -> Vec<u8> {
+    use std::os::unix::ffi::OsStrExt;
+    path.as_os_str().as_bytes().to_vec()
+}
+
+#[cfg(not(unix))]
+fn path_bytes(path: &Path) -> Vec<u8> {
+    path.to_string_lossy().into_owned().into_bytes()
 }
 
 fn overrides(args: &CheckArgs, cwd: &Path) -> Result<Overrides, String> {
@@ -259,7 +312,8 @@ fn colors(choice: ColorChoice, to_stdout: bool) -> Colors {
     }
 }
 
-/// Writes `error: ...` on stderr; a closed stderr is not worth a panic.
+/// Writes `error: ...` on stderr; a closed stderr is not worth a panic. Messages name files, so they are
+/// made terminal-safe.
 fn report_error(message: &str) {
-    let _ = writeln!(io::stderr(), "error: {message}");
+    let _ = writeln!(io::stderr(), "error: {}", printer::terminal_safe(message));
 }

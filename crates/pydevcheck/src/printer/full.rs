@@ -1,6 +1,7 @@
 //! Source snippets rendered by miette: the finding's span as the primary label, the leaking exit as a
 //! secondary one, the rule as the diagnostic code and the fix hint as help.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::io::{self, Write};
 use std::sync::Arc;
@@ -8,7 +9,7 @@ use std::sync::Arc;
 use miette::{Diagnostic as MietteDiagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource};
 use pydevcheck_analyzer::{Diagnostic, Span};
 
-use super::Finding;
+use super::{terminal_safe, terminal_source, Finding};
 
 /// Whether the snippets are colored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,23 +43,39 @@ pub(super) fn print(out: &mut dyn Write, findings: &[Finding<'_>], colors: Color
 struct Report<'a> {
     diagnostic: &'a Diagnostic,
     message: String,
+    hint: String,
+    /// The label of the leaking exit.
+    exit: Option<String>,
     source: Option<NamedSource<Arc<str>>>,
 }
 
 impl<'a> Report<'a> {
     fn new(finding: &Finding<'a>) -> Report<'a> {
         let d = finding.diagnostic;
-        let name = d.path.display().to_string();
+        // Everything that comes from the file or its name is made terminal-safe; the source keeps its
+        // length, so the spans stay right.
+        let name = terminal_safe(&d.path.display().to_string()).into_owned();
+        let message = terminal_safe(&d.message).into_owned();
         match finding.source {
-            Some(source) => Report {
-                diagnostic: d,
-                message: d.message.clone(),
-                source: Some(NamedSource::new(name, Arc::clone(source)).with_language("Python")),
-            },
+            Some(source) => {
+                let source = match terminal_source(source) {
+                    Cow::Borrowed(_) => Arc::clone(source),
+                    Cow::Owned(safe) => Arc::from(safe),
+                };
+                Report {
+                    diagnostic: d,
+                    message,
+                    hint: terminal_safe(&d.hint).into_owned(),
+                    exit: d.exit.as_ref().map(|exit| terminal_safe(&exit.description).into_owned()),
+                    source: Some(NamedSource::new(name, source).with_language("Python")),
+                }
+            }
             // Undecodable files have no text to show: put the location in the message instead.
             None => Report {
                 diagnostic: d,
-                message: format!("{name}:{}:{}: {}", d.span.start.row, d.span.start.column, d.message),
+                message: format!("{name}:{}:{}: {message}", d.span.start.row, d.span.start.column),
+                hint: terminal_safe(&d.hint).into_owned(),
+                exit: None,
                 source: None,
             },
         }
@@ -96,7 +113,7 @@ impl MietteDiagnostic for Report<'_> {
     }
 
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        (!self.diagnostic.hint.is_empty()).then(|| Box::new(&self.diagnostic.hint) as Box<dyn fmt::Display + 'b>)
+        (!self.hint.is_empty()).then(|| Box::new(&self.hint) as Box<dyn fmt::Display + 'b>)
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
@@ -107,8 +124,8 @@ impl MietteDiagnostic for Report<'_> {
         self.source.as_ref()?;
         let d = self.diagnostic;
         let mut labels = vec![LabeledSpan::new_primary_with_span(Some(d.rule.name.to_owned()), source_span(d.span))];
-        if let Some(exit) = &d.exit {
-            labels.push(LabeledSpan::new_with_span(Some(exit.description.clone()), source_span(exit.span)));
+        if let (Some(exit), Some(description)) = (&d.exit, &self.exit) {
+            labels.push(LabeledSpan::new_with_span(Some(description.clone()), source_span(exit.span)));
         }
         Some(Box::new(labels.into_iter()))
     }
