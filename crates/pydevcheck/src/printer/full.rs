@@ -2,6 +2,7 @@
 //! secondary one, the rule as the diagnostic code and the fix hint as help.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 use std::fmt;
 use std::io::{self, Write};
 use std::sync::Arc;
@@ -24,11 +25,17 @@ pub(super) fn print(out: &mut dyn Write, findings: &[Finding<'_>], colors: Color
         Colors::Off => GraphicalTheme::unicode_nocolor(),
     };
     let handler = GraphicalReportHandler::new_themed(theme).with_links(false).with_width(120);
+    // One terminal-safe copy and line index per file, shared by its findings: a file with many findings
+    // must not be scanned once per finding.
+    let mut sources: HashMap<*const u8, Arc<Lines>> = HashMap::new();
     for (i, finding) in findings.iter().enumerate() {
         if i > 0 {
             writeln!(out)?;
         }
-        let report = Report::new(finding);
+        let lines = finding
+            .source
+            .map(|source| Arc::clone(sources.entry(source.as_ptr()).or_insert_with(|| Arc::new(Lines::new(source)))));
+        let report = Report::new(finding, lines);
         let mut text = String::new();
         if handler.render_report(&mut text, &report).is_err() {
             // miette only fails on a span outside the source; fall back to the one-line form.
@@ -46,22 +53,19 @@ struct Report<'a> {
     hint: String,
     /// The label of the leaking exit.
     exit: Option<String>,
-    source: Option<NamedSource<Arc<str>>>,
+    source: Option<NamedSource<Window>>,
 }
 
 impl<'a> Report<'a> {
-    fn new(finding: &Finding<'a>) -> Report<'a> {
+    fn new(finding: &Finding<'a>, lines: Option<Arc<Lines>>) -> Report<'a> {
         let d = finding.diagnostic;
         // Everything that comes from the file or its name is made terminal-safe; the source keeps its
         // length, so the spans stay right.
         let name = terminal_safe(&d.path.display().to_string()).into_owned();
         let message = terminal_safe(&d.message).into_owned();
-        match finding.source {
-            Some(source) => {
-                let source = match terminal_source(source) {
-                    Cow::Borrowed(_) => Arc::clone(source),
-                    Cow::Owned(safe) => Arc::from(safe),
-                };
+        match lines {
+            Some(lines) => {
+                let source = Window(lines);
                 Report {
                     diagnostic: d,
                     message,
@@ -79,6 +83,78 @@ impl<'a> Report<'a> {
                 source: None,
             },
         }
+    }
+}
+
+/// A file's terminal-safe text and where its lines start (after `\n`, `\r\n` or a lone `\r`, as miette
+/// counts them).
+struct Lines {
+    text: Arc<str>,
+    starts: Vec<usize>,
+}
+
+impl Lines {
+    fn new(source: &Arc<str>) -> Lines {
+        let text = match terminal_source(source) {
+            Cow::Borrowed(_) => Arc::clone(source),
+            Cow::Owned(safe) => Arc::from(safe),
+        };
+        let bytes = text.as_bytes();
+        let mut starts = vec![0];
+        let mut i = 0;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'\r' if bytes.get(i + 1) == Some(&b'\n') => i += 1,
+                b'\r' | b'\n' => {}
+                _ => {
+                    i += 1;
+                    continue;
+                }
+            }
+            i += 1;
+            starts.push(i);
+        }
+        Lines { text, starts }
+    }
+
+    /// The index of the line holding byte `offset`.
+    fn line_of(&self, offset: usize) -> usize {
+        self.starts.partition_point(|&start| start <= offset).saturating_sub(1)
+    }
+}
+
+/// The source as miette sees it: each request reads only the lines around its span, found through the
+/// line index, instead of the whole file from its start (miette's own `str` source does that, which made
+/// the full format quadratic: 9.5 s for a 1 MB file with 2,800 findings).
+struct Window(Arc<Lines>);
+
+impl miette::SourceCode for Window {
+    fn read_span<'a>(
+        &'a self,
+        span: &miette::SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
+        let lines = &*self.0;
+        let end = span.offset().saturating_add(span.len());
+        if end > lines.text.len() {
+            return Err(miette::MietteError::OutOfBounds);
+        }
+        let first = lines.line_of(span.offset()).saturating_sub(context_lines_before);
+        let last = lines.line_of(end.saturating_sub(1).max(span.offset())).saturating_add(context_lines_after + 1);
+        let base = lines.starts[first];
+        let limit = lines.starts.get(last + 1).copied().unwrap_or(lines.text.len());
+        let window = &lines.text[base..limit];
+        let relative = miette::SourceSpan::new((span.offset() - base).into(), span.len());
+        let inner = window.read_span(&relative, context_lines_before, context_lines_after)?;
+        let absolute = miette::SourceSpan::new((inner.span().offset() + base).into(), inner.span().len());
+        Ok(Box::new(miette::MietteSpanContents::new(
+            inner.data(),
+            absolute,
+            inner.line() + first,
+            inner.column(),
+            inner.line_count() + first,
+        )))
     }
 }
 
