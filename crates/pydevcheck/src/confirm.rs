@@ -338,7 +338,14 @@ fn outcome_line(command: &[OsString], report: &Report) -> String {
 
 fn summary(report: &Report) -> String {
     let count = |wanted: fn(&Verdict) -> bool| report.verdicts.iter().filter(|v| wanted(v)).count();
-    format!(
+    let mut ignored = String::new();
+    if report.dropped_events > 0 {
+        ignored.push_str(&format!("; {} events dropped past the reader's limits", report.dropped_events));
+    }
+    if report.foreign_events > 0 {
+        ignored.push_str(&format!("; {} events without this run's token ignored", report.foreign_events));
+    }
+    let line = format!(
         "{} findings: {} confirmed, {} not reproduced, {} not reached; {} runtime-only; {} Python processes, \
          {} of {} ResourceWarnings attributed to a project line",
         report.verdicts.len(),
@@ -349,7 +356,8 @@ fn summary(report: &Report) -> String {
         report.processes,
         report.resource_warnings_attributed,
         report.resource_warnings,
-    )
+    );
+    line + &ignored
 }
 
 #[derive(Serialize)]
@@ -386,6 +394,12 @@ struct JsonRun {
     shim_loaded: bool,
     resource_warnings: usize,
     resource_warnings_attributed: usize,
+    /// Event lines the shim could not finish (a process killed mid-write).
+    malformed_events: usize,
+    /// Events without this run's nonce, ignored.
+    foreign_events: usize,
+    /// Events past the reader's size and count caps, ignored.
+    dropped_events: usize,
     /// Where the command's output went with `--quiet`.
     log: Option<String>,
 }
@@ -425,6 +439,9 @@ fn print_json(
         signal,
         phase,
         clean_exit,
+        malformed_events: report.malformed_events,
+        foreign_events: report.foreign_events,
+        dropped_events: report.dropped_events,
         processes: report.processes,
         processes_without_exit: report.processes_without_exit,
         shim_loaded: report.shim_loaded,
