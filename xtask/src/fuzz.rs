@@ -423,3 +423,26 @@ fn hash(bytes: &[u8]) -> String {
     }
     format!("{h:016x}")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn minimising_keeps_what_fails_and_drops_the_rest() {
+        let input = b"import os\ndef f():\n    x = (1 +\n    BOOM)\n    return x\nprint(1)\n";
+        let minimal = minimise(input, |candidate| candidate.windows(4).any(|w| w == b"BOOM"));
+        assert_eq!(minimal, b"BOOM");
+    }
+
+    #[test]
+    fn mutants_are_deterministic_per_seed() {
+        let corpus = Corpus { files: vec![b"def f(p):\n    return open(p)\n".to_vec(), b"x = [1, 2]\n".to_vec()] };
+        let run = |seed| {
+            let mut rng = fastrand::Rng::with_seed(seed);
+            (0..50).map(|_| corpus.mutant(&mut rng)).collect::<Vec<_>>()
+        };
+        assert_eq!(run(3), run(3));
+        assert_ne!(run(3), run(4));
+    }
+}
