@@ -20,6 +20,8 @@ use crate::{thread_cpu_time, workspace_root};
 
 /// An input slower than this is a bug, as in the sweep.
 const SLOW: Duration = Duration::from_secs(1);
+/// Wall time past its deadline after which a worker is deemed hung on its current input.
+const HANG: Duration = Duration::from_secs(60);
 /// Predicate evaluations a minimisation may spend.
 const MINIMISE_BUDGET: usize = 3_000;
 
@@ -74,10 +76,32 @@ pub(crate) fn fuzz(args: &[String]) -> Result<(), String> {
         let left = deadline.saturating_duration_since(Instant::now()).as_secs().max(1);
         let seed = options.seed.wrapping_add(round.wrapping_mul(0x9e37_79b9_7f4a_7c15));
         round += 1;
-        let output = Command::new(&exe)
+        let log = work.join("worker.out");
+        let log_file = std::fs::File::create(&log).map_err(|e| format!("cannot create {}: {e}", log.display()))?;
+        let mut child = Command::new(&exe)
             .args(["fuzz-worker", "--seconds", &left.to_string(), "--seed", &seed.to_string()])
-            .output()
+            .stdout(log_file)
+            .spawn()
             .map_err(|e| format!("cannot start the fuzz worker: {e}"))?;
+        // The worker checks its deadline between inputs; one input that never ends is a hang.
+        let watchdog = Instant::now() + Duration::from_secs(left) + HANG;
+        let status = loop {
+            if let Some(status) = child.try_wait().map_err(|e| format!("lost the fuzz worker: {e}"))? {
+                break status;
+            }
+            if Instant::now() > watchdog {
+                let _ = child.kill();
+                let _ = child.wait();
+                let bytes = std::fs::read(work.join("current.py")).unwrap_or_default();
+                let path = work.join("slow").join(format!("{}.py", hash(&bytes)));
+                let _ = std::fs::write(&path, &bytes);
+                failures.push(format!("hang: an input ran over {HANG:?}, saved as {}", path.display()));
+                break std::process::ExitStatus::default();
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        let output =
+            std::process::Output { status, stdout: std::fs::read(&log).unwrap_or_default(), stderr: Vec::new() };
         let stdout = String::from_utf8_lossy(&output.stdout);
         for line in stdout.lines() {
             if let Some(n) = line.strip_prefix("runs ") {
@@ -88,7 +112,7 @@ pub(crate) fn fuzz(args: &[String]) -> Result<(), String> {
                 failures.push(format!("panic, minimised into {path}"));
             }
         }
-        if !output.status.success() {
+        if !output.status.success() && !failures.iter().any(|f| f.starts_with("hang")) {
             // The worker died on the input it was running: minimise it out of process.
             let current = work.join("current.py");
             let bytes = std::fs::read(&current).map_err(|e| format!("the worker died and left no input: {e}"))?;
@@ -144,9 +168,7 @@ pub(crate) fn worker(args: &[String]) -> Result<(), String> {
         let input = corpus.mutant(&mut rng);
         // Written before the run: if this process dies, the parent knows what killed it.
         std::fs::write(&current, &input).map_err(|e| format!("cannot write {}: {e}", current.display()))?;
-        let start = thread_cpu_time();
-        let panicked = panics(&input);
-        let took = thread_cpu_time().saturating_sub(start);
+        let (panicked, took) = run_one(&input);
         runs += 1;
         if panicked {
             let minimal = minimise(&input, panics);
@@ -164,15 +186,26 @@ pub(crate) fn worker(args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
-/// Whether checking `bytes` panics. Runs on a thread with the workers' stack size, as `check_paths` would.
+/// Whether checking `bytes` panics.
 fn panics(bytes: &[u8]) -> bool {
+    run_one(bytes).0
+}
+
+/// Checks `bytes` on a thread with the workers' stack size, as `check_paths` would: whether it panicked,
+/// and the CPU time that thread spent.
+fn run_one(bytes: &[u8]) -> (bool, Duration) {
     std::thread::scope(|scope| {
-        std::thread::Builder::new()
+        let thread = std::thread::Builder::new()
             .stack_size(pydevcheck_analyzer::WORKER_STACK_SIZE)
-            .spawn_scoped(scope, || pydevcheck_analyzer::check_bytes(Path::new("fuzz.py"), bytes))
-            .expect("spawn a fuzz thread")
-            .join()
-            .is_err()
+            .spawn_scoped(scope, || {
+                let start = thread_cpu_time();
+                let result = std::panic::catch_unwind(|| {
+                    drop(pydevcheck_analyzer::check_bytes(Path::new("fuzz.py"), bytes));
+                });
+                (result.is_err(), thread_cpu_time().saturating_sub(start))
+            })
+            .expect("spawn a fuzz thread");
+        thread.join().unwrap_or((true, Duration::ZERO))
     })
 }
 
