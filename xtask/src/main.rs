@@ -4,7 +4,9 @@ mod bench;
 mod bench_confirm;
 mod codecs;
 mod corpus;
+mod fuzz;
 mod rule_docs;
+mod sweep;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -22,7 +24,12 @@ tasks:
   codecs                   regenerate the codec and error-handler table from the local CPython
   corpus                   download and unpack the large benchmark corpus into target/corpus/large
   rule-docs [--check]      write docs/rules/<CODE>.md and docs/rules/README.md from the rules' doc comments;
-                           `--check` only reports whether they are up to date";
+                           `--check` only reports whether they are up to date
+  sweep                    check every .py/.pyi file of the Python installation (and target/corpus/large):
+                           no panic, every file accounted for, no file over 1 s (docs/reliability.md)
+  fuzz [--seconds N] [--seed S]
+                           mutate fixtures and the stdlib, run the analyzer in process, minimise and save
+                           what panics or crashes into fixtures/fuzz/ (docs/reliability.md)";
 
 /// What the tests that run Python need, pinned. The venv is rebuilt whenever this list changes.
 const REQUIREMENTS: &[&str] = &[
@@ -57,6 +64,12 @@ fn main() -> ExitCode {
         Some("corpus") => corpus::corpus(&args[1..]),
         Some("codecs") => codecs::run(),
         Some("rule-docs") => rule_docs(args.get(1).map(String::as_str)),
+        // Both time and hammer the analyzer in process: run them optimised.
+        Some("sweep") if cfg!(debug_assertions) => in_release(&args),
+        Some("sweep") => sweep::sweep(&args[1..]),
+        Some("fuzz") if cfg!(debug_assertions) => in_release(&args),
+        Some("fuzz") => fuzz::fuzz(&args[1..]),
+        Some("fuzz-worker") => fuzz::worker(&args[1..]),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             Ok(())
@@ -167,6 +180,42 @@ fn rule_docs(flag: Option<&str>) -> Result<(), String> {
     rule_docs::write(&dir).map_err(|error| format!("cannot write {}: {error}", dir.display()))?;
     eprintln!("xtask: wrote {}", stale.join(", "));
     Ok(())
+}
+
+/// Runs this task again from a release build of xtask (the analyzer optimised as users get it).
+fn in_release(args: &[String]) -> Result<(), String> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    run(Command::new(cargo)
+        .current_dir(workspace_root())
+        .args(["run", "--quiet", "--release", "--package", "xtask", "--"])
+        .args(args))
+}
+
+/// Builds the release `pydevcheck` and returns its path (under `CARGO_TARGET_DIR` when set, relative to the
+/// workspace root as cargo reads it).
+fn release_binary(root: &Path) -> Result<PathBuf, String> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    run(Command::new(cargo).current_dir(root).args(["build", "--quiet", "--release", "-p", "pydevcheck"]))?;
+    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), |dir| root.join(dir));
+    Ok(target.join("release").join("pydevcheck"))
+}
+
+/// CPU time of the calling thread: timings that a loaded machine does not inflate.
+#[cfg(target_os = "linux")]
+fn thread_cpu_time() -> std::time::Duration {
+    use nix::sys::resource::{getrusage, UsageWho};
+    getrusage(UsageWho::RUSAGE_THREAD).map_or(std::time::Duration::ZERO, |usage| {
+        let (user, system) = (usage.user_time(), usage.system_time());
+        let micros = |t: nix::sys::time::TimeVal| t.tv_sec() as u64 * 1_000_000 + t.tv_usec() as u64;
+        std::time::Duration::from_micros(micros(user) + micros(system))
+    })
+}
+
+/// Wall time since the first call, where no per-thread CPU clock is at hand.
+#[cfg(not(target_os = "linux"))]
+fn thread_cpu_time() -> std::time::Duration {
+    static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+    START.get_or_init(std::time::Instant::now).elapsed()
 }
 
 fn run(command: &mut Command) -> Result<(), String> {

@@ -81,6 +81,9 @@ pub(crate) struct CheckArgs {
     /// Add `# noqa: CODE` comments to silence every current finding, then exit 0.
     #[arg(long, conflicts_with_all = ["statistics", "output_file"])]
     pub(crate) add_noqa: bool,
+    /// Print the files that would be checked, one per line, and exit without checking them.
+    #[arg(long, conflicts_with_all = ["statistics", "add_noqa"])]
+    pub(crate) show_files: bool,
 }
 
 /// What selects the files and rules of the static pass, for `check` and `confirm` alike.
@@ -106,6 +109,13 @@ pub(crate) struct SettingsArgs {
     /// Apply the exclusions to files named on the command line too (as pre-commit passes them).
     #[arg(long)]
     pub(crate) force_exclude: bool,
+    /// Walk into the directories skipped by default (`.git`, `.venv`, `venv`, `__pycache__`, `build`,
+    /// `dist`, `site-packages`, ...), e.g. to check a whole Python installation.
+    #[arg(long)]
+    pub(crate) no_default_excludes: bool,
+    /// Do not read `.gitignore`, `.ignore` and git's exclude files.
+    #[arg(long)]
+    pub(crate) no_respect_gitignore: bool,
     /// Use this configuration file for every file, instead of the closest one.
     #[arg(long, value_name = "PATH", conflicts_with = "isolated")]
     pub(crate) config: Option<PathBuf>,

@@ -104,7 +104,7 @@ pub(crate) fn run(args: &ConfirmArgs) -> u8 {
     let (version, pass) = std::thread::scope(|scope| {
         let version = scope.spawn(|| pydevcheck_runtime::python_version(&args.python));
         // The same files, rules, suppressions and configuration as `check`.
-        let pass = crate::static_pass(&args.paths, &args.settings, None);
+        let pass = crate::static_pass(&args.paths, &args.settings, None, false);
         (version.join(), pass)
     });
     match version {
@@ -290,10 +290,11 @@ fn shown(command: &[OsString]) -> String {
 /// A path as the user would type it: relative to the working directory when below it.
 fn relative(path: &Path) -> String {
     let cwd = std::env::current_dir().ok().and_then(|d| d.canonicalize().ok());
-    match cwd.as_deref().and_then(|cwd| path.strip_prefix(cwd).ok()) {
+    let shown = match cwd.as_deref().and_then(|cwd| path.strip_prefix(cwd).ok()) {
         Some(rel) => rel.display().to_string(),
         None => path.display().to_string(),
-    }
+    };
+    printer::terminal_safe(&shown).into_owned()
 }
 
 fn verdict_text(verdict: &Verdict) -> String {
@@ -309,7 +310,7 @@ fn frame_text(frame: &Frame) -> String {
     if frame.function.is_empty() {
         format!("{}:{}", relative(&frame.path), frame.line)
     } else {
-        format!("{}:{} in {}", relative(&frame.path), frame.line, frame.function)
+        format!("{}:{} in {}", relative(&frame.path), frame.line, printer::terminal_safe(&frame.function))
     }
 }
 
@@ -353,7 +354,7 @@ fn print_runtime_only(out: &mut dyn Write, finding: &RuntimeFinding) -> io::Resu
     let count = if finding.count > 1 { format!(" ({} times)", finding.count) } else { String::new() };
     writeln!(out, "runtime-only: {} at {site}{count}", category_text(&finding.category))?;
     for line in finding.message.lines() {
-        writeln!(out, "  | {line}")?;
+        writeln!(out, "  | {}", printer::terminal_safe(line))?;
     }
     if finding.stack.len() > 1 {
         writeln!(out, "  created at: {}", finding.stack.iter().map(frame_text).collect::<Vec<_>>().join(" <- "))?;
@@ -424,17 +425,17 @@ fn print_concise(out: &mut dyn Write, findings: &[Finding<'_>], report: &Report)
         writeln!(
             out,
             "{}:{}:{}: {} {} [{verdict}]",
-            d.path.display(),
+            printer::terminal_safe(&d.path.display().to_string()),
             d.span.start.row,
             d.span.start.column,
             d.rule.code,
-            d.message
+            printer::terminal_safe(&d.message)
         )?;
     }
     for finding in &report.runtime_only {
         let site =
             finding.site.as_ref().map_or_else(|| "-".to_string(), |f| format!("{}:{}:1", relative(&f.path), f.line));
-        let first_line = finding.message.lines().next().unwrap_or("");
+        let first_line = printer::terminal_safe(finding.message.lines().next().unwrap_or(""));
         writeln!(out, "{site}: runtime-only {} x{}: {first_line}", category_text(&finding.category), finding.count)?;
     }
     Ok(())
@@ -470,7 +471,14 @@ fn outcome_line(command: &[OsString], report: &Report) -> String {
 
 fn summary(report: &Report) -> String {
     let count = |wanted: fn(&Verdict) -> bool| report.verdicts.iter().filter(|v| wanted(v)).count();
-    format!(
+    let mut ignored = String::new();
+    if report.dropped_events > 0 {
+        ignored.push_str(&format!("; {} events dropped past the reader's limits", report.dropped_events));
+    }
+    if report.foreign_events > 0 {
+        ignored.push_str(&format!("; {} events without this run's token ignored", report.foreign_events));
+    }
+    let line = format!(
         "{} findings: {} confirmed, {} not reproduced, {} not reached; {} runtime-only; {} Python processes, \
          {} of {} ResourceWarnings attributed to a project line",
         report.verdicts.len(),
@@ -481,7 +489,8 @@ fn summary(report: &Report) -> String {
         report.processes,
         report.resource_warnings_attributed,
         report.resource_warnings,
-    )
+    );
+    line + &ignored
 }
 
 #[derive(Serialize)]
@@ -518,6 +527,12 @@ struct JsonRun {
     shim_loaded: bool,
     resource_warnings: usize,
     resource_warnings_attributed: usize,
+    /// Event lines the shim could not finish (a process killed mid-write).
+    malformed_events: usize,
+    /// Events without this run's nonce, ignored.
+    foreign_events: usize,
+    /// Events past the reader's size and count caps, ignored.
+    dropped_events: usize,
     /// Where the command's output went with `--quiet`.
     log: Option<String>,
 }
@@ -557,6 +572,9 @@ fn print_json(
         signal,
         phase,
         clean_exit,
+        malformed_events: report.malformed_events,
+        foreign_events: report.foreign_events,
+        dropped_events: report.dropped_events,
         processes: report.processes,
         processes_without_exit: report.processes_without_exit,
         shim_loaded: report.shim_loaded,

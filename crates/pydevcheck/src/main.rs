@@ -46,8 +46,14 @@ pub(crate) struct StaticPass {
 /// Discovers the files under `paths` and checks each with the settings that apply to it: the closest
 /// configuration file (or `--config`, or none with `--isolated`) with the flags on top. `check` and
 /// `confirm` both start here, so that a finding `check` silences is never run for. An error has been
-/// reported on stderr; its value is the exit status.
-pub(crate) fn static_pass(paths: &[PathBuf], args: &args::SettingsArgs, jobs: Option<usize>) -> Result<StaticPass, u8> {
+/// reported on stderr; its value is the exit status. With `list_only` (`check --show-files`) the files are
+/// printed instead of checked, and the `Err` is the status of that.
+pub(crate) fn static_pass(
+    paths: &[PathBuf],
+    args: &args::SettingsArgs,
+    jobs: Option<usize>,
+    list_only: bool,
+) -> Result<StaticPass, u8> {
     let cwd = std::env::current_dir().map_err(|error| {
         report_error(&format!("cannot read the working directory: {error}"));
         EXIT_ERROR
@@ -63,7 +69,8 @@ pub(crate) fn static_pass(paths: &[PathBuf], args: &args::SettingsArgs, jobs: Op
     };
     let mut resolver = Resolver::new(source, overrides).map_err(report_settings_error)?;
 
-    let discovered = discover::discover(paths, &DiscoverOptions::standard());
+    let discover_options = discover_options(args);
+    let discovered = discover::discover(paths, &discover_options);
     let explicit: HashSet<PathBuf> =
         paths.iter().filter(|path| path.is_file()).map(|path| settings::absolute(path, &cwd)).collect();
     let mut files = Vec::with_capacity(discovered.files.len());
@@ -83,10 +90,13 @@ pub(crate) fn static_pass(paths: &[PathBuf], args: &args::SettingsArgs, jobs: Op
         api.merge(&settings.api);
         files.push(file);
     }
+    if list_only {
+        return Err(show_files(&files, &discovered.errors));
+    }
 
     let defaults = RuleSet::defaults();
     let options = CheckOptions {
-        discover: DiscoverOptions::standard(),
+        discover: discover_options,
         jobs,
         // Unused by `check_files`: the rules come per file from `rules_for`.
         selection: defaults.clone(),
@@ -100,10 +110,11 @@ pub(crate) fn static_pass(paths: &[PathBuf], args: &args::SettingsArgs, jobs: Op
 }
 
 fn check(args: &CheckArgs) -> u8 {
-    let StaticPass { run, cwd, .. } = match static_pass(&args.paths, &args.settings, args.jobs.map(|j| j.get())) {
-        Ok(pass) => pass,
-        Err(status) => return status,
-    };
+    let StaticPass { run, cwd, .. } =
+        match static_pass(&args.paths, &args.settings, args.jobs.map(|j| j.get()), args.show_files) {
+            Ok(pass) => pass,
+            Err(status) => return status,
+        };
 
     if args.add_noqa {
         return add_noqa(&run);
@@ -153,6 +164,55 @@ fn check(args: &CheckArgs) -> u8 {
         let _ = writeln!(io::stderr(), "{}", printer::summary(&findings, run.files.len()));
     }
     status
+}
+
+fn discover_options(args: &args::SettingsArgs) -> DiscoverOptions {
+    let mut options = DiscoverOptions::standard();
+    if args.no_default_excludes {
+        options.exclude_dirs.clear();
+    }
+    options.respect_ignore_files = !args.no_respect_gitignore;
+    options
+}
+
+/// `--show-files`: the files a check would read, one per line. A terminal gets them with control
+/// characters escaped; a pipe gets the exact bytes, so that scripts can compare them with a listing.
+fn show_files(files: &[PathBuf], errors: &[discover::DiscoverError]) -> u8 {
+    let terminal = io::stdout().is_terminal();
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    let written = files.iter().try_for_each(|file| {
+        if terminal {
+            writeln!(out, "{}", printer::terminal_safe(&file.display().to_string()))
+        } else {
+            out.write_all(&path_bytes(file))?;
+            out.write_all(b"\n")
+        }
+    });
+    if let Err(error) = written.and_then(|()| out.flush()) {
+        if error.kind() != io::ErrorKind::BrokenPipe {
+            report_error(&format!("cannot write: {error}"));
+            return EXIT_ERROR;
+        }
+    }
+    for error in errors {
+        report_error(&error.to_string());
+    }
+    if errors.is_empty() {
+        0
+    } else {
+        EXIT_ERROR
+    }
+}
+
+#[cfg(unix)]
+fn path_bytes(path: &Path) -> Vec<u8> {
+    use std::os::unix::ffi::OsStrExt;
+    path.as_os_str().as_bytes().to_vec()
+}
+
+#[cfg(not(unix))]
+fn path_bytes(path: &Path) -> Vec<u8> {
+    path.to_string_lossy().into_owned().into_bytes()
 }
 
 fn overrides(args: &args::SettingsArgs, cwd: &Path) -> Result<Overrides, String> {
@@ -269,7 +329,8 @@ fn colors(choice: ColorChoice, to_stdout: bool) -> Colors {
     }
 }
 
-/// Writes `error: ...` on stderr; a closed stderr is not worth a panic.
+/// Writes `error: ...` on stderr; a closed stderr is not worth a panic. Messages name files, so they are
+/// made terminal-safe.
 fn report_error(message: &str) {
-    let _ = writeln!(io::stderr(), "error: {message}");
+    let _ = writeln!(io::stderr(), "error: {}", printer::terminal_safe(message));
 }

@@ -23,6 +23,7 @@ use smallvec::SmallVec;
 
 use crate::ir::{Call, CmpOp, Expr, ExprKind, Module, Range, Scope, ScopeId, ScopeKind, Stmt, Target, Var};
 use crate::project::{Export, ModuleContext};
+use crate::stack;
 use crate::summary::{Callee, FileContext, ParamEffect, Summary};
 use crate::tables::{self, ArgPolicy, Kind, Shape};
 
@@ -735,6 +736,10 @@ impl<'m> Analysis<'m> {
     }
 
     fn stmt(&mut self, stmt: &'m Stmt, states: States) -> States {
+        stack::guard(|| self.stmt_unguarded(stmt, states))
+    }
+
+    fn stmt_unguarded(&mut self, stmt: &'m Stmt, states: States) -> States {
         match stmt {
             Stmt::Expr(expr) => self.each(states, |a, st| {
                 a.eval(expr, st);
@@ -1092,6 +1097,10 @@ impl<'m> Analysis<'m> {
     }
 
     fn split(&self, test: &Expr, st: PathState) -> (Vec<PathState>, Vec<PathState>) {
+        stack::guard(|| self.split_unguarded(test, st))
+    }
+
+    fn split_unguarded(&self, test: &Expr, st: PathState) -> (Vec<PathState>, Vec<PathState>) {
         match &test.kind {
             ExprKind::Not(inner) => {
                 let (y, n) = self.split(inner, st);
@@ -1249,6 +1258,10 @@ impl<'m> Analysis<'m> {
     }
 
     fn eval(&mut self, expr: &'m Expr, st: &mut PathState) -> Val {
+        stack::guard(|| self.eval_unguarded(expr, st))
+    }
+
+    fn eval_unguarded(&mut self, expr: &'m Expr, st: &mut PathState) -> Val {
         match &expr.kind {
             ExprKind::Var(var) => st.var(*var).clone(),
             ExprKind::Attr { value, attr } => match self.eval(value, st) {

@@ -3,6 +3,7 @@
 //! visited exactly once; the walk is as deep as the IR, which lowering already bounds.
 
 use crate::ir::{Call, Expr, ExprKind, Module, Range, Stmt, Target};
+use crate::stack;
 
 /// Calls `f` with every call of `module` and the range of the call expression, in source order per scope.
 pub(crate) fn for_each_call<'m>(module: &'m Module, f: &mut impl FnMut(&'m Call, Range)) {
@@ -12,6 +13,10 @@ pub(crate) fn for_each_call<'m>(module: &'m Module, f: &mut impl FnMut(&'m Call,
 }
 
 fn stmts<'m>(body: &'m [Stmt], f: &mut impl FnMut(&'m Call, Range)) {
+    stack::guard(|| stmts_unguarded(body, f))
+}
+
+fn stmts_unguarded<'m>(body: &'m [Stmt], f: &mut impl FnMut(&'m Call, Range)) {
     for stmt in body {
         match stmt {
             Stmt::Expr(e) => expr(e, f),
@@ -74,6 +79,10 @@ fn target<'m>(t: &'m Target, f: &mut impl FnMut(&'m Call, Range)) {
 }
 
 fn expr<'m>(e: &'m Expr, f: &mut impl FnMut(&'m Call, Range)) {
+    stack::guard(|| expr_unguarded(e, f))
+}
+
+fn expr_unguarded<'m>(e: &'m Expr, f: &mut impl FnMut(&'m Call, Range)) {
     match &e.kind {
         ExprKind::Call(call) => f(call, e.range),
         // A comprehension's targets may hold expressions too (`[... for x.attr in xs]`).

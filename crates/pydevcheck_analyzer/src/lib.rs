@@ -15,10 +15,12 @@ mod flow;
 mod ir;
 mod ir_walk;
 mod line_index;
+mod nesting;
 mod parse;
 mod project;
 pub mod rules;
 pub mod source;
+mod stack;
 mod summary;
 mod suppress;
 mod tables;
@@ -68,6 +70,8 @@ fn check_file(
     api: &tables::Api,
     rules: &RuleSet,
 ) -> Checked {
+    #[cfg(debug_assertions)]
+    test_hooks::maybe_panic(path);
     let text = match source::decode(bytes) {
         Ok(text) => text,
         Err(error) => {
@@ -250,6 +254,10 @@ pub enum CheckError {
     /// The worker pool could not start; the files were checked on the calling thread instead.
     #[error("cannot start the worker threads: {message}")]
     ThreadPool { message: String },
+    /// pydevcheck itself failed on this file (a bug: please report it with the file). Other files are still
+    /// checked and reported.
+    #[error("{}: internal error, the file was not checked: {message}", .path.display())]
+    Internal { path: PathBuf, message: String },
 }
 
 impl CheckError {
@@ -257,7 +265,7 @@ impl CheckError {
     pub fn path(&self) -> Option<&Path> {
         match self {
             CheckError::Discover(error) => Some(error.path()),
-            CheckError::Read { path, .. } => Some(path),
+            CheckError::Read { path, .. } | CheckError::Internal { path, .. } => Some(path),
             CheckError::ThreadPool { .. } => None,
         }
     }
@@ -290,10 +298,12 @@ pub fn check_files(
         let path = &files[i];
         let (name, is_package) = &names[i];
         let place = project::ModuleContext { name, is_package: *is_package, exports };
-        match std::fs::read(path) {
-            Ok(bytes) => Ok(check_file(path, &bytes, Some(place), &api, &rules_for(path))),
-            Err(error) => Err(CheckError::Read { path: path.clone(), error }),
-        }
+        let bytes = std::fs::read(path).map_err(|error| CheckError::Read { path: path.clone(), error })?;
+        let rules = rules_for(path);
+        // A bug of ours on one file must not cost the run the others: the panic becomes an error naming
+        // the file, and the run goes on (the panic hook has already printed where it happened).
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| check_file(path, &bytes, Some(place), &api, &rules)))
+            .map_err(|payload| CheckError::Internal { path: path.clone(), message: panic_message(payload.as_ref()) })
     };
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(options.jobs.unwrap_or(0))
@@ -351,4 +361,33 @@ pub fn check_files(
     reports.sort_by(|a, b| a.path.cmp(&b.path));
     errors.sort_by(|a, b| a.path().cmp(&b.path()));
     CheckRun { files: reports, errors }
+}
+
+/// The text of a panic's payload.
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    if let Some(text) = payload.downcast_ref::<&str>() {
+        (*text).to_owned()
+    } else if let Some(text) = payload.downcast_ref::<String>() {
+        text.clone()
+    } else {
+        "panic without a message".to_owned()
+    }
+}
+
+/// Hooks for the tests of failure handling; compiled into debug builds only, so a release binary never
+/// reads these variables.
+#[cfg(debug_assertions)]
+mod test_hooks {
+    use std::path::Path;
+
+    /// `PYDEVCHECK_DEBUG_PANIC_ON=NAME` panics while checking a file whose name is NAME, as a bug in a
+    /// rule would.
+    pub(super) fn maybe_panic(path: &Path) {
+        let Some(name) = std::env::var_os("PYDEVCHECK_DEBUG_PANIC_ON") else {
+            return;
+        };
+        if path.file_name() == Some(name.as_os_str()) {
+            panic!("PYDEVCHECK_DEBUG_PANIC_ON asked for a panic on {}", path.display());
+        }
+    }
 }

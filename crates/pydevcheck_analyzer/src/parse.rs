@@ -1,12 +1,19 @@
 //! The only module that touches ruff's parser and syntax tree: it parses a file and lowers it into `ir`.
 //!
-//! A parser upgrade changes this file and nothing else. Lowering is one recursive walk; Python's own limits
-//! (100 indentation levels, 200 nested parentheses) bound the depth of any file CPython accepts, and ruff's
-//! parser grows its stack itself for deeper input, so the walk guards its depth and reports a file nested
-//! beyond [`MAX_DEPTH`] as a syntax error rather than recursing without bound.
+//! A parser upgrade changes this file and nothing else. Three guards keep hostile nesting from exhausting
+//! memory or the stack, each cheaper than what it protects:
+//! - before parsing, `nesting` bounds the depth from the bytes: ruff's parser grows its stack on the heap
+//!   for deep input, 1 KB per level, so ten million `-` signs would cost 10 GB;
+//! - after parsing, the tree's real depth is measured (iteratively deep, on a stack that grows) before
+//!   anything recurses over it, and a tree deeper than [`MAX_TREE_DEPTH`] is never dropped recursively;
+//! - lowering counts its own depth and stops at [`MAX_DEPTH`], so no pass over the `ir` recurses deeper.
+//!
+//! Each reports the file as a syntax error ("too deeply nested to analyse") rather than recursing without
+//! bound. CPython's own limits (100 indentation levels, 200 nested parentheses) are far below these.
 
 use ruff_python_ast as ast;
-use ruff_python_ast::{Expr as AExpr, Stmt as AStmt};
+use ruff_python_ast::visitor::source_order::{self, SourceOrderVisitor, TraversalSignal};
+use ruff_python_ast::{AnyNodeRef, Expr as AExpr, Stmt as AStmt};
 use ruff_text_size::{Ranged, TextRange};
 use rustc_hash::{FxHashMap, FxHashSet};
 
@@ -14,10 +21,15 @@ use crate::ir::{
     Call, Case, CmpOp, Expr, ExprKind, Generator, Handler, Keyword, Module, Range, Scope, ScopeId, ScopeKind, Stmt,
     Target, Var, WithItem,
 };
-use crate::tables;
+use crate::{nesting, stack, tables};
 
 /// Deeper than anything CPython compiles (it stops at 100 blocks and 200 parentheses), with a wide margin.
-const MAX_DEPTH: u32 = 1_000;
+/// An `elif` counts as a level, as it is a nested `if` in the `ir` (and in CPython's own tree).
+pub(crate) const MAX_DEPTH: u32 = 1_000;
+
+/// The deepest syntax tree that is measured and dropped. The byte scan of `nesting` keeps real trees
+/// within about [`MAX_DEPTH`]; this catches whatever it misjudges.
+const MAX_TREE_DEPTH: u32 = 4 * MAX_DEPTH;
 
 pub(crate) struct SyntaxError {
     pub(crate) message: String,
@@ -25,14 +37,85 @@ pub(crate) struct SyntaxError {
     pub(crate) end: u32,
 }
 
+impl SyntaxError {
+    fn too_deep(start: u32, end: u32) -> SyntaxError {
+        SyntaxError {
+            message: format!(
+                "too deeply nested to analyse (more than {MAX_DEPTH} levels; CPython allows 100 indented blocks \
+                 and 200 parentheses)"
+            ),
+            start,
+            end,
+        }
+    }
+}
+
 /// Parses and lowers one file; `api` says which calls acquire (the scopes holding one get the dataflow).
 pub(crate) fn parse(text: &str, api: &tables::Api) -> Result<Module, SyntaxError> {
-    let parsed = ruff_python_parser::parse_module(text).map_err(|error| SyntaxError {
+    if let Err(too_deep) = nesting::check(text, MAX_DEPTH) {
+        let at = u32::try_from(too_deep.offset).unwrap_or(u32::MAX);
+        return Err(SyntaxError::too_deep(at, at));
+    }
+    let parsed =
+        ruff_python_parser::parse_unchecked(text, ruff_python_parser::ParseOptions::from(ast::PySourceType::Python));
+    let error = parsed.errors().first().map(|error| SyntaxError {
         message: error.error.to_string(),
         start: error.location.start().to_u32(),
         end: error.location.end().to_u32(),
-    })?;
-    let module = parsed.syntax();
+    });
+    let syntax = parsed.into_syntax();
+    let mut depth = TreeDepth { depth: 0, limit: MAX_TREE_DEPTH, too_deep: None };
+    depth.visit_mod(&syntax);
+    if let Some(range) = depth.too_deep {
+        // Dropping the tree would recurse once per level on a stack nobody grows. The memory is the file's
+        // own size times a constant, and the process (or fuzzing run) goes on.
+        std::mem::forget(syntax);
+        return Err(error.unwrap_or_else(|| SyntaxError::too_deep(range.start().to_u32(), range.end().to_u32())));
+    }
+    if let Some(error) = error {
+        return Err(error);
+    }
+    let ast::Mod::Module(module) = &syntax else {
+        unreachable!("a `PySourceType::Python` parse yields a module");
+    };
+    lower(text, module, api)
+}
+
+/// Measures a syntax tree's depth, down to `limit` and no further.
+struct TreeDepth {
+    depth: u32,
+    limit: u32,
+    too_deep: Option<TextRange>,
+}
+
+impl<'a> SourceOrderVisitor<'a> for TreeDepth {
+    fn enter_node(&mut self, node: AnyNodeRef<'a>) -> TraversalSignal {
+        self.depth += 1;
+        if self.depth > self.limit {
+            self.too_deep.get_or_insert(node.range());
+            return TraversalSignal::Skip;
+        }
+        TraversalSignal::Traverse
+    }
+
+    fn leave_node(&mut self, _node: AnyNodeRef<'a>) {
+        self.depth -= 1;
+    }
+
+    fn visit_stmt(&mut self, stmt: &'a AStmt) {
+        stack::guard(|| source_order::walk_stmt(self, stmt));
+    }
+
+    fn visit_expr(&mut self, expr: &'a AExpr) {
+        stack::guard(|| source_order::walk_expr(self, expr));
+    }
+
+    fn visit_pattern(&mut self, pattern: &'a ast::Pattern) {
+        stack::guard(|| source_order::walk_pattern(self, pattern));
+    }
+}
+
+fn lower(text: &str, module: &ast::ModModule, api: &tables::Api) -> Result<Module, SyntaxError> {
     let mut lowerer = Lowerer {
         api,
         scopes: Vec::new(),
@@ -49,11 +132,7 @@ pub(crate) fn parse(text: &str, api: &tables::Api) -> Result<Module, SyntaxError
     let body = lowerer.body(&module.body);
     lowerer.pop_scope(body);
     if let Some(range) = lowerer.too_deep {
-        return Err(SyntaxError {
-            message: "too deeply nested to analyse".to_owned(),
-            start: range.start,
-            end: range.end,
-        });
+        return Err(SyntaxError::too_deep(range.start, range.end));
     }
     let mut scopes: Vec<Scope> = lowerer.scopes.into_iter().map(|s| s.expect("every pushed scope is popped")).collect();
     scopes.shrink_to_fit();
@@ -316,7 +395,7 @@ impl Lowerer<'_> {
             self.depth -= 1;
             return;
         }
-        self.stmt_inner(stmt, out);
+        stack::guard(|| self.stmt_inner(stmt, out));
         self.depth -= 1;
     }
 
@@ -518,15 +597,22 @@ impl Lowerer<'_> {
         let Some((first, rest)) = clauses.split_first() else {
             return Vec::new();
         };
-        match &first.test {
-            None => self.body(&first.body),
-            Some(test) => {
-                let test = self.expr(test);
-                let body = self.body(&first.body);
-                let orelse = self.elif_chain(rest);
-                vec![Stmt::If { test, body, orelse }]
-            }
+        let Some(test) = &first.test else {
+            return self.body(&first.body);
+        };
+        // An `elif` is an `if` nested in the `else` of the one before: one level deeper.
+        if !self.deeper(first.range()) {
+            self.depth -= 1;
+            return Vec::new();
         }
+        let chain = stack::guard(|| {
+            let test = self.expr(test);
+            let body = self.body(&first.body);
+            let orelse = self.elif_chain(rest);
+            vec![Stmt::If { test, body, orelse }]
+        });
+        self.depth -= 1;
+        chain
     }
 
     fn pattern(&mut self, pattern: &ast::Pattern, bindings: &mut Vec<Var>, values: &mut Vec<Expr>) {
@@ -608,7 +694,7 @@ impl Lowerer<'_> {
             self.depth -= 1;
             return Expr { kind: ExprKind::Other(Vec::new()), range: r };
         }
-        let kind = self.expr_kind(expr);
+        let kind = stack::guard(|| self.expr_kind(expr));
         self.depth -= 1;
         Expr { kind, range: r }
     }

@@ -130,6 +130,8 @@ pub(crate) fn correlate(
         resource_warnings,
         resource_warnings_attributed: attributed,
         malformed_events: collected.malformed,
+        foreign_events: collected.foreign,
+        dropped_events: collected.dropped,
     }
 }
 

@@ -99,6 +99,10 @@ pub struct Report {
     pub resource_warnings_attributed: usize,
     /// Event lines that could not be decoded (a process killed while writing one).
     pub malformed_events: usize,
+    /// Events that did not carry this run's token: not written by this run's shim, and ignored.
+    pub foreign_events: usize,
+    /// Events ignored because the run wrote more than the reader keeps (the size and count caps).
+    pub dropped_events: usize,
 }
 
 /// Runs `options.command` under Development Mode with the shim and correlates what it reports with
@@ -136,7 +140,7 @@ pub fn confirm(
         event_dir: dir.path(),
     };
     let outcome = child::run(&spec, progress)?;
-    let collected = events::collect(dir.path());
+    let collected = events::collect(dir.path(), dir.token(), events::Limits::DEFAULT);
     let mut outcome = outcome;
     child::name_phase(&mut outcome, &collected);
     Ok(correlate::correlate(findings, &flagged, &roots, collected, outcome))

@@ -43,6 +43,8 @@ def _pydevcheck_install(event_dir):
     dir_roots = tuple(os.path.join(root, "") for root in roots)
     file_roots = frozenset(roots)
 
+    # Copied into every event: the runner ignores events without its run's nonce.
+    run_token = os.environ.get("PYDEVCHECK_RUN_TOKEN", "")
     state = {"pid": None, "path": None, "count": 0}
     guard = _thread._local()
 
@@ -77,6 +79,7 @@ def _pydevcheck_install(event_dir):
             if state["count"] > max_events:
                 event = {"kind": "truncated", "limit": max_events}
             event["pid"] = pid
+            event["run"] = run_token
             text = event.get("text")
             if isinstance(text, str) and len(text) > max_text:
                 event["text"] = text[:max_text] + "..."

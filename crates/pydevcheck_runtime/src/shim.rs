@@ -16,6 +16,7 @@ pub(crate) struct EventDir {
     flagged: PathBuf,
     codec_lines: PathBuf,
     roots: OsString,
+    token: String,
 }
 
 impl EventDir {
@@ -34,7 +35,12 @@ impl EventDir {
         let codec_path = dir.path().join("codec-lines.tsv");
         write_new(&codec_path, listing(codec_lines).as_bytes())?;
         let roots = std::env::join_paths(roots).unwrap_or_default();
-        Ok(EventDir { dir, flagged: flagged_path, codec_lines: codec_path, roots })
+        Ok(EventDir { dir, flagged: flagged_path, codec_lines: codec_path, roots, token: run_token()? })
+    }
+
+    /// The run's nonce: the shim copies it into every event, and events without it are not this run's.
+    pub(crate) fn token(&self) -> &str {
+        &self.token
     }
 
     pub(crate) fn path(&self) -> &Path {
@@ -53,6 +59,7 @@ impl EventDir {
             ("PYDEVCHECK_ROOTS".into(), self.roots.clone()),
             ("PYDEVCHECK_FLAGGED".into(), self.flagged.clone().into()),
             ("PYDEVCHECK_CODEC_LINES".into(), self.codec_lines.clone().into()),
+            ("PYDEVCHECK_RUN_TOKEN".into(), self.token.clone().into()),
         ]
     }
 }
@@ -66,4 +73,33 @@ fn listing(lines: &[(PathBuf, u32)]) -> String {
 fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let mut file = OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?;
     file.write_all(bytes)
+}
+
+/// 128 random bits from the kernel, in hex.
+fn run_token() -> std::io::Result<String> {
+    use std::io::Read;
+    let mut bytes = [0u8; 16];
+    fs::File::open("/dev/urandom")?.read_exact(&mut bytes)?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::os::unix::fs::PermissionsExt;
+
+    use super::*;
+
+    #[test]
+    fn the_directory_is_private_and_the_token_fresh() {
+        let dir = EventDir::create(&[], &[], &[]).unwrap();
+        let mode = fs::metadata(dir.path()).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o700);
+        let shim = fs::metadata(dir.path().join("sitecustomize.py")).unwrap().permissions().mode();
+        assert_eq!(shim & 0o777, 0o600);
+        let other = EventDir::create(&[], &[], &[]).unwrap();
+        assert_eq!(dir.token().len(), 32);
+        assert_ne!(dir.token(), other.token());
+        let env = dir.environment();
+        assert!(env.iter().any(|(k, v)| k == "PYDEVCHECK_RUN_TOKEN" && v == dir.token()));
+    }
 }

@@ -2,12 +2,21 @@
 
 use std::io::{self, Write};
 
-use super::Finding;
+use super::{terminal_safe, Finding};
 
 pub(super) fn print(out: &mut dyn Write, findings: &[Finding<'_>]) -> io::Result<()> {
     for Finding { diagnostic: d, .. } in findings {
         let start = d.span.start;
-        writeln!(out, "{}:{}:{}: {} {}", d.path.display(), start.row, start.column, d.rule.code, d.message)?;
+        let path = d.path.display().to_string();
+        writeln!(
+            out,
+            "{}:{}:{}: {} {}",
+            terminal_safe(&path),
+            start.row,
+            start.column,
+            d.rule.code,
+            terminal_safe(&d.message)
+        )?;
     }
     Ok(())
 }

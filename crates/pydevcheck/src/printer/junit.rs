@@ -55,7 +55,8 @@ fn escape(text: &str) -> String {
             '\n' => out.push_str("&#10;"),
             '\r' => out.push_str("&#13;"),
             '\t' => out.push('\t'),
-            c if (c as u32) < 0x20 => out.push('\u{FFFD}'),
+            // XML 1.0 allows neither these controls nor the noncharacters U+FFFE and U+FFFF.
+            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('\u{FFFD}'),
             c => out.push(c),
         }
     }

@@ -8,7 +8,10 @@ mod json;
 mod junit;
 mod sarif;
 mod statistics;
+#[cfg(test)]
+mod tests;
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -137,6 +140,59 @@ impl Fnv1a {
             self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
         }
     }
+}
+
+/// Text from a source file, a file name or a child process, made safe for a terminal: control characters
+/// (C0 but tab, DEL, C1) and the bidirectional overrides of "Trojan Source" become visible `\u{..}`
+/// escapes, so that nothing a checked file contains can move the cursor, recolour the screen, start an
+/// escape sequence or reorder what the reader sees. A line break becomes `\u{a}` too: one finding, one
+/// line.
+pub(crate) fn terminal_safe(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(needs_escape) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if needs_escape(c) {
+            out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+fn needs_escape(c: char) -> bool {
+    (c.is_control() && c != '\t') || is_bidi_control(c)
+}
+
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// A file's text for miette's snippets, with the same byte length so that spans still point at the same
+/// code: line breaks as Python reads them (a lone CR becomes LF, the CR of CRLF a space, a form feed a
+/// space), other control characters `?` (`??` for the two-byte C1 controls) and bidirectional controls
+/// U+FFFD, which are three bytes like them.
+pub(crate) fn terminal_source(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(|c| c != '\n' && c != '\t' && needs_escape(c)) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\r' if chars.peek() == Some(&'\n') => out.push(' '),
+            '\r' => out.push('\n'),
+            '\n' | '\t' => out.push(c),
+            '\x0c' => out.push(' '),
+            c if is_bidi_control(c) => out.push('\u{fffd}'),
+            c if c.is_control() => out.extend(std::iter::repeat_n('?', c.len_utf8())),
+            c => out.push(c),
+        }
+    }
+    debug_assert_eq!(out.len(), text.len());
+    Cow::Owned(out)
 }
 
 /// `Found 3 findings in 2 files (10 files checked)`.

@@ -1,0 +1,565 @@
+//! A bound on how deeply a file nests, read from its bytes before the parser sees them.
+//!
+//! ruff's parser recurses once per level of nesting and grows its stack on the heap when it runs low, so a
+//! hostile file is a memory bomb rather than a crash: one line of ten million `-` signs makes it use about
+//! 10 GB of stack segments (1 KB per level, measured with a release build). Its syntax tree then nests as
+//! deeply, and dropping that tree recurses once per level too, on a stack nobody grows. CPython itself
+//! refuses such files (100 indentation levels, 200 parentheses, and its compiler's recursion limit for
+//! long operator chains), so refusing them before parsing costs no real file anything.
+//!
+//! The scan is one pass over the bytes with the tokenizer's notion of strings, comments, continuation lines
+//! and indentation. Its estimate of a position's depth is the number of indentation levels, plus one level
+//! for every open bracket (f-string replacement fields included) together with the nesting its level had
+//! when it opened, plus the nesting of the current level. The nesting of a level is a count per operator
+//! precedence, as a Pratt parser sees it: a binary operator that nests (arithmetic, bitwise, shift, `**`,
+//! the `else` of a conditional expression) adds one at its precedence and ends the operands of every
+//! tighter operator before it, so their counts start again; a comparison or `and`/`or` only ends them (those
+//! chains are flat in the tree); a prefix (unary `-`/`+`/`~`, `not`, `await`, `lambda`, `yield`, `*`) adds
+//! one; a postfix (`.attr`, a call, a subscript) adds one at the tightest precedence. Commas, `=`, `for`
+//! and semicolons start an element again; a logical line ends every count.
+//!
+//! The parser recurses for right-nested shapes (prefixes, `**`, conditional expressions, lambdas,
+//! brackets), and none of those is ever reset by what follows, so the estimate bounds its recursion. A
+//! left-nested chain (`a + b + c`) is a loop in the parser but a deep tree, and mixing precedences can make
+//! the running sum smaller than that tree's depth (by the number of precedence levels at most); `parse`
+//! measures the real tree for that reason.
+
+/// Where the estimate first went past the limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct TooDeep {
+    /// Byte offset of the token that went past the limit.
+    pub(crate) offset: usize,
+}
+
+/// Operator precedences, loosest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Prec {
+    Lambda,
+    IfElse,
+    Or,
+    Not,
+    Compare,
+    BitOr,
+    BitXor,
+    BitAnd,
+    Shift,
+    Arith,
+    Term,
+    Unary,
+    Power,
+    Await,
+    Postfix,
+}
+
+const LEVELS: usize = Prec::Postfix as usize + 1;
+
+type Counts = [u32; LEVELS];
+
+/// What the scanner is inside of.
+#[derive(Debug, Clone, Copy)]
+enum Frame {
+    /// A bracket, or an f-string replacement field (`field`), with the counts of the level it opened in.
+    Open { saved: Counts, field: bool },
+    /// A string literal.
+    Str { quote: u8, triple: bool, format: bool },
+    /// An f-string format spec (`{x:>{width}}`): string text that may hold nested fields.
+    Spec,
+}
+
+/// Checks that no position of `text` nests deeper than `limit` by the estimate described above.
+pub(crate) fn check(text: &str, limit: u32) -> Result<(), TooDeep> {
+    let mut scan = Scan {
+        bytes: text.as_bytes(),
+        stack: Vec::new(),
+        indents: Vec::new(),
+        open_total: 0,
+        counts: [0; LEVELS],
+        operand: false,
+    };
+    scan.run(limit)
+}
+
+struct Scan<'a> {
+    bytes: &'a [u8],
+    stack: Vec<Frame>,
+    indents: Vec<u32>,
+    /// Sum over open brackets of one plus the sum of their saved counts.
+    open_total: u32,
+    /// The nesting of the current level, per precedence.
+    counts: Counts,
+    /// Whether the last token ends an operand (a name, literal or closing bracket): a `-` after it is binary.
+    operand: bool,
+}
+
+impl Scan<'_> {
+    fn estimate(&self) -> u32 {
+        let level: u32 = self.counts.iter().fold(0u32, |sum, &n| sum.saturating_add(n));
+        (self.indents.len() as u32).saturating_add(self.open_total).saturating_add(level)
+    }
+
+    fn binary(&mut self, prec: Prec, nests: bool) {
+        for count in &mut self.counts[prec as usize + 1..] {
+            *count = 0;
+        }
+        if nests {
+            self.counts[prec as usize] = self.counts[prec as usize].saturating_add(1);
+        }
+        self.operand = false;
+    }
+
+    fn prefix(&mut self, prec: Prec) {
+        self.counts[prec as usize] = self.counts[prec as usize].saturating_add(1);
+        self.operand = false;
+    }
+
+    /// An operator that is binary after an operand and a prefix otherwise.
+    fn operator(&mut self, binary: Prec, prefix: Prec) {
+        if self.operand {
+            self.binary(binary, true);
+        } else {
+            self.prefix(prefix);
+        }
+    }
+
+    /// A comma, `=`, `for` or `;`: the next element starts from nothing.
+    fn element(&mut self) {
+        self.counts = [0; LEVELS];
+        self.operand = false;
+    }
+
+    fn open(&mut self, field: bool) {
+        let level: u32 = self.counts.iter().fold(0u32, |sum, &n| sum.saturating_add(n));
+        self.open_total = self.open_total.saturating_add(level).saturating_add(1);
+        self.stack.push(Frame::Open { saved: self.counts, field });
+        self.counts = [0; LEVELS];
+        self.operand = false;
+    }
+
+    /// Closes the innermost bracket or field: its level's counts come back, plus one postfix for what it
+    /// made (a call, a subscript, a display).
+    fn close(&mut self) {
+        let Some(Frame::Open { saved, .. }) = self.stack.last().copied() else {
+            return;
+        };
+        self.stack.pop();
+        let level: u32 = saved.iter().fold(0u32, |sum, &n| sum.saturating_add(n));
+        self.open_total = self.open_total.saturating_sub(level.saturating_add(1));
+        self.counts = saved;
+        self.counts[Prec::Postfix as usize] = self.counts[Prec::Postfix as usize].saturating_add(1);
+        self.operand = true;
+    }
+
+    fn run(&mut self, limit: u32) -> Result<(), TooDeep> {
+        let bytes = self.bytes;
+        let mut line_start = true;
+        let mut i = 0;
+        while i < bytes.len() {
+            let c = bytes[i];
+            match self.stack.last().copied() {
+                Some(Frame::Str { quote, triple, format }) => {
+                    i = self.string_byte(i, quote, triple, format);
+                    if self.estimate() > limit {
+                        return Err(TooDeep { offset: i.min(bytes.len()) });
+                    }
+                    continue;
+                }
+                Some(Frame::Spec) => {
+                    match c {
+                        b'{' => self.open(true),
+                        b'}' => {
+                            // The spec ends, and with it the field that holds it.
+                            self.stack.pop();
+                            self.close();
+                        }
+                        b'\'' | b'"' | b'\n' | b'\r' => {
+                            // A quote or a line break cannot be part of a spec: the field was never closed.
+                            // End it here and let the string see this byte, as the tokenizer recovers.
+                            self.stack.pop();
+                            self.close();
+                            continue;
+                        }
+                        _ => {}
+                    }
+                    i += 1;
+                    continue;
+                }
+                _ => {}
+            }
+            if line_start && self.stack.is_empty() {
+                line_start = false;
+                let (column, next) = indentation(bytes, i);
+                i = next;
+                match bytes.get(i) {
+                    // Blank and comment-only lines do not indent.
+                    None | Some(b'\n' | b'\r' | b'#' | b'\\') => {}
+                    Some(_) => {
+                        while self.indents.last().is_some_and(|&width| width > column) {
+                            self.indents.pop();
+                        }
+                        if column > self.indents.last().copied().unwrap_or(0) {
+                            self.indents.push(column);
+                        }
+                    }
+                }
+                continue;
+            }
+            i = self.code_byte(i, &mut line_start);
+            if self.estimate() > limit {
+                return Err(TooDeep { offset: i.min(bytes.len()) });
+            }
+        }
+        Ok(())
+    }
+
+    /// One token of code; returns the next offset.
+    fn code_byte(&mut self, i: usize, line_start: &mut bool) -> usize {
+        let bytes = self.bytes;
+        let c = bytes[i];
+        let next = bytes.get(i + 1).copied();
+        match c {
+            b'\n' | b'\r' => {
+                if self.stack.is_empty() {
+                    self.element();
+                    *line_start = true;
+                }
+                i + 1
+            }
+            b'#' => line_end(bytes, i),
+            // A continuation line: the logical line goes on.
+            b'\\' => match (next, bytes.get(i + 2)) {
+                (Some(b'\r'), Some(b'\n')) => i + 3,
+                _ => i + 2,
+            },
+            b'\'' | b'"' => {
+                self.operand = true;
+                open_string(bytes, i, false, &mut self.stack)
+            }
+            b'(' | b'[' | b'{' => {
+                self.open(false);
+                i + 1
+            }
+            b'}' if matches!(self.stack.last(), Some(Frame::Open { field: true, .. })) => {
+                // The end of an f-string field: back into the string.
+                self.close();
+                i + 1
+            }
+            b')' | b']' | b'}' => {
+                self.close();
+                i + 1
+            }
+            b':' if next == Some(b'=') => {
+                self.operand = false;
+                i + 2
+            }
+            b':' if matches!(self.stack.last(), Some(Frame::Open { field: true, .. })) => {
+                // `{x:>10}`: the rest of the field is a format spec. A `:` inside a nested bracket belongs
+                // to that bracket.
+                self.stack.push(Frame::Spec);
+                i + 1
+            }
+            b':' => {
+                self.operand = false;
+                i + 1
+            }
+            b',' | b';' => {
+                self.element();
+                i + 1
+            }
+            b'.' if next.is_some_and(|n| n.is_ascii_digit()) => {
+                self.operand = true;
+                number(bytes, i)
+            }
+            b'.' if next == Some(b'.') && bytes.get(i + 2) == Some(&b'.') => {
+                self.operand = true;
+                i + 3
+            }
+            b'.' => {
+                self.prefix(Prec::Postfix);
+                i + 1
+            }
+            b'-' if next == Some(b'>') => {
+                self.operand = false;
+                i + 2
+            }
+            b'=' if next == Some(b'=') => {
+                self.binary(Prec::Compare, false);
+                i + 2
+            }
+            b'=' => {
+                self.element();
+                i + 1
+            }
+            b'!' if next == Some(b'=') => {
+                self.binary(Prec::Compare, false);
+                i + 2
+            }
+            b'<' | b'>' if next == Some(c) => {
+                // `<<=` and `>>=` are assignments.
+                if bytes.get(i + 2) == Some(&b'=') {
+                    self.element();
+                    return i + 3;
+                }
+                self.binary(Prec::Shift, true);
+                i + 2
+            }
+            b'<' | b'>' => {
+                self.binary(Prec::Compare, false);
+                i + if next == Some(b'=') { 2 } else { 1 }
+            }
+            b'+' | b'-' | b'*' | b'/' | b'%' | b'@' | b'&' | b'|' | b'^' | b'~' => {
+                let doubled = matches!(c, b'*' | b'/') && next == Some(c);
+                let end = i + if doubled { 2 } else { 1 };
+                if c != b'~' && bytes.get(end) == Some(&b'=') {
+                    // An augmented assignment.
+                    self.element();
+                    return end + 1;
+                }
+                match (c, doubled) {
+                    (b'*', true) => self.operator(Prec::Power, Prec::Lambda),
+                    (b'*', false) => self.operator(Prec::Term, Prec::Lambda),
+                    (b'/' | b'%', _) => self.binary(Prec::Term, true),
+                    (b'@', _) => self.operator(Prec::Term, Prec::Lambda),
+                    (b'+' | b'-', _) => self.operator(Prec::Arith, Prec::Unary),
+                    (b'~', _) => self.prefix(Prec::Unary),
+                    (b'&', _) => self.binary(Prec::BitAnd, true),
+                    (b'^', _) => self.binary(Prec::BitXor, true),
+                    _ => self.binary(Prec::BitOr, true),
+                }
+                end
+            }
+            c if c.is_ascii_digit() => {
+                self.operand = true;
+                number(bytes, i)
+            }
+            c if is_identifier_byte(c) => {
+                let mut end = i;
+                while end < bytes.len() && is_identifier_byte(bytes[end]) {
+                    end += 1;
+                }
+                let word = &bytes[i..end];
+                if matches!(bytes.get(end), Some(b'\'' | b'"')) && is_prefix(word) {
+                    let format = word.iter().any(|b| matches!(b, b'f' | b'F' | b't' | b'T'));
+                    self.operand = true;
+                    return open_string(bytes, end, format, &mut self.stack);
+                }
+                self.word(word);
+                end
+            }
+            _ => i + 1,
+        }
+    }
+
+    fn word(&mut self, word: &[u8]) {
+        match word {
+            b"not" if self.operand => self.binary(Prec::Compare, false),
+            b"not" => self.prefix(Prec::Not),
+            b"in" | b"is" => self.binary(Prec::Compare, false),
+            b"and" | b"or" => self.binary(Prec::Or, false),
+            b"if" if self.operand => self.binary(Prec::IfElse, false),
+            b"else" => self.binary(Prec::IfElse, true),
+            b"lambda" | b"yield" | b"async" => self.prefix(Prec::Lambda),
+            b"await" => self.prefix(Prec::Await),
+            b"for" => self.element(),
+            b"None" | b"True" | b"False" => self.operand = true,
+            _ if KEYWORDS.contains(&word) => self.operand = false,
+            _ => self.operand = true,
+        }
+    }
+
+    /// One step inside a string literal; returns the next offset.
+    fn string_byte(&mut self, i: usize, quote: u8, triple: bool, format: bool) -> usize {
+        let bytes = self.bytes;
+        let c = bytes[i];
+        if c == b'\\' {
+            // In an f-string `\{` still opens a field, so only an escaped non-brace is skipped.
+            return match bytes.get(i + 1) {
+                Some(b'{' | b'}') if format => i + 1,
+                Some(b'\r') if bytes.get(i + 2) == Some(&b'\n') => i + 3,
+                _ => i + 2,
+            };
+        }
+        if c == quote {
+            if !triple {
+                self.stack.pop();
+                return i + 1;
+            }
+            if bytes.get(i + 1) == Some(&quote) && bytes.get(i + 2) == Some(&quote) {
+                self.stack.pop();
+                return i + 3;
+            }
+        }
+        if !triple && (c == b'\n' || c == b'\r') {
+            // An unterminated string ends with its line, as in CPython's tokenizer.
+            self.stack.pop();
+            return i;
+        }
+        if format && c == b'{' {
+            if bytes.get(i + 1) == Some(&b'{') {
+                return i + 2;
+            }
+            self.open(true);
+            return i + 1;
+        }
+        i + 1
+    }
+}
+
+/// Keywords after which an expression starts (soft keywords such as `match` are names here).
+const KEYWORDS: &[&[u8]] = &[
+    b"assert",
+    b"break",
+    b"class",
+    b"continue",
+    b"def",
+    b"del",
+    b"elif",
+    b"except",
+    b"finally",
+    b"from",
+    b"global",
+    b"if",
+    b"import",
+    b"nonlocal",
+    b"pass",
+    b"raise",
+    b"return",
+    b"try",
+    b"while",
+    b"with",
+    b"as",
+];
+
+fn open_string(bytes: &[u8], at: usize, format: bool, stack: &mut Vec<Frame>) -> usize {
+    let quote = bytes[at];
+    let triple = bytes.get(at + 1) == Some(&quote) && bytes.get(at + 2) == Some(&quote);
+    stack.push(Frame::Str { quote, triple, format });
+    if triple {
+        at + 3
+    } else {
+        at + 1
+    }
+}
+
+/// The indentation column at `from` (tabs to multiples of 8, a form feed starts again at 0, as CPython's
+/// tokenizer counts) and the offset of the first other byte.
+fn indentation(bytes: &[u8], from: usize) -> (u32, usize) {
+    let mut column: u32 = 0;
+    let mut i = from;
+    while let Some(&c) = bytes.get(i) {
+        match c {
+            b' ' => column = column.saturating_add(1),
+            b'\t' => column = (column / 8).saturating_add(1).saturating_mul(8),
+            b'\x0c' => column = 0,
+            _ => break,
+        }
+        i += 1;
+    }
+    (column, i)
+}
+
+/// Skips a number literal, exponent sign included (`1e-5` holds no operator), but not the `-` of `0xE-1`.
+fn number(bytes: &[u8], from: usize) -> usize {
+    let mut i = from;
+    let radix =
+        bytes.get(i) == Some(&b'0') && matches!(bytes.get(i + 1), Some(b'x' | b'X' | b'o' | b'O' | b'b' | b'B'));
+    while let Some(&c) = bytes.get(i) {
+        let exponent_sign =
+            !radix && matches!(c, b'+' | b'-') && matches!(bytes.get(i.wrapping_sub(1)), Some(b'e' | b'E')) && i > from;
+        if c.is_ascii_alphanumeric() || c == b'_' || (c == b'.' && !radix) || exponent_sign {
+            i += 1;
+        } else {
+            break;
+        }
+    }
+    i
+}
+
+fn is_prefix(word: &[u8]) -> bool {
+    const PREFIXES: &[&[u8]] = &[b"r", b"u", b"b", b"f", b"t", b"br", b"rb", b"fr", b"rf", b"tr", b"rt"];
+    PREFIXES.iter().any(|prefix| prefix.eq_ignore_ascii_case(word))
+}
+
+/// Bytes that continue an identifier; non-ASCII bytes are parts of Unicode identifiers.
+fn is_identifier_byte(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || c == b'_' || c >= 0x80
+}
+
+fn line_end(bytes: &[u8], from: usize) -> usize {
+    bytes[from..].iter().position(|&b| b == b'\n' || b == b'\r').map_or(bytes.len(), |n| from + n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The smallest limit `text` passes.
+    fn depth(text: &str) -> u32 {
+        (0..100_000).find(|&limit| check(text, limit).is_ok()).expect("estimate below 100,000")
+    }
+
+    #[test]
+    fn flat_code_is_shallow() {
+        assert_eq!(depth("x = 1\n"), 0);
+        assert_eq!(depth("x = [1, 2, 3, 4, 5, 6, 7, 8, 9]\n"), 1);
+        assert_eq!(depth("x = a < b < c and d or e\n"), 0);
+        assert_eq!(depth("x = 1e-5 + 0x_ff\n"), 1);
+        assert_eq!(depth("def f(x) -> int:\n    return ...\n"), 1);
+        assert_eq!(depth("x = {'a': -1, 'b': not c}\n"), 2);
+    }
+
+    #[test]
+    fn strings_and_comments_hold_no_operators() {
+        assert_eq!(depth("x = '- - - -' # + + + +\n"), 0);
+        assert_eq!(depth("x = '\'\'\'\n((((\n\'\'\''\n"), 0);
+        assert_eq!(depth("x = rb'\\'- - -'\n"), 0);
+    }
+
+    #[test]
+    fn right_nesting_counts_in_full() {
+        let n = 50;
+        assert!(depth(&format!("x = {}1\n", "-".repeat(n))) >= n as u32);
+        assert!(depth(&format!("x = {}1{}\n", "[".repeat(n), "]".repeat(n))) >= n as u32);
+        assert!(depth(&format!("x = {}1{}\n", "(".repeat(n), ")".repeat(n))) >= n as u32);
+        assert!(depth(&format!("x = {}y\n", "not ".repeat(n))) >= n as u32);
+        assert!(depth(&format!("x = {}y\n", "lambda: ".repeat(n))) >= n as u32);
+        assert!(depth(&format!("x = {}\n", vec!["2"; n + 1].join(" ** -"))) >= 2 * n as u32);
+        assert!(depth(&format!("x = {}1\n", "1 if c else ".repeat(n))) >= n as u32);
+        let ifs: String = (0..n).map(|i| format!("{}if x:\n", " ".repeat(i))).collect();
+        assert!(depth(&format!("{ifs}{}pass\n", " ".repeat(n))) >= n as u32);
+    }
+
+    #[test]
+    fn left_nesting_counts_per_precedence() {
+        let n = 50;
+        assert!(depth(&format!("x = a{}\n", ".b".repeat(n))) >= n as u32);
+        assert!(depth(&format!("x = f{}\n", "()".repeat(n))) >= n as u32);
+        assert!(depth(&format!("x = {}\n", vec!["0xE"; n + 1].join("-"))) >= n as u32);
+        // A long polynomial (sympy ships some): the `*` of one term end at the next `+`.
+        let term = "3*p**6*q**11";
+        let polynomial = vec![term; n].join(" - ");
+        let estimate = depth(&format!("x = {polynomial}\n"));
+        assert!((n as u32..n as u32 + 10).contains(&estimate), "{estimate}");
+    }
+
+    #[test]
+    fn f_string_fields_nest() {
+        let n = 20;
+        let text = format!("x = {}1{}\n", "f'{".repeat(n), "}'".repeat(n));
+        assert!(depth(&text) >= n as u32);
+        assert_eq!(depth("x = f'{a:>{width}} {{literal}}'\n"), 2);
+    }
+
+    #[test]
+    fn elements_and_lines_start_again() {
+        let line = format!("x = [{}]\n", vec!["-1"; 1000].join(", "));
+        assert_eq!(depth(&line), 2);
+        assert_eq!(depth(&"x = - - 1\n".repeat(1000)), 2);
+        assert_eq!(depth(&format!("f({})\n", vec!["a=-b"; 100].join(", "))), 2);
+    }
+
+    #[test]
+    fn reports_where() {
+        let text = format!("x = 1\ny = {}1\n", "-".repeat(100));
+        assert_eq!(check(&text, 10), Err(TooDeep { offset: 21 }));
+    }
+}
