@@ -100,9 +100,8 @@ def _pydevcheck_install(event_dir):
     # --- which flagged lines run -----------------------------------------------------------
 
     # path -> lines of static findings not seen running yet.
-    def read_lines(variable):
+    def read_lines(listing_path):
         lines = {}
-        listing_path = os.environ.get(variable)
         if listing_path:
             try:
                 with _io.FileIO(listing_path) as listing:
@@ -114,10 +113,10 @@ def _pydevcheck_install(event_dir):
                 pass
         return lines
 
-    flagged = read_lines("PYDEVCHECK_FLAGGED")
+    flagged = read_lines(os.environ.get("PYDEVCHECK_FLAGGED"))
     # path -> lines of unknown codec names and error handlers (PDC601/PDC602): dev mode raises a plain
     # `LookupError` there, an exception like any other, which only a guard around the line can see.
-    codec_lines = read_lines("PYDEVCHECK_CODEC_LINES")
+    codec_lines = read_lines(os.environ.get("PYDEVCHECK_CODEC_LINES"))
 
     def reached(path, line):
         lines = flagged.get(path)
