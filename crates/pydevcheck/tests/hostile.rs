@@ -6,8 +6,8 @@
 //! (`cargo test` builds no other). The 50 MB case is mostly comment lines, with 1 MB of real code, so that
 //! it exercises reading, decoding, the suppression scan and the line index at full size while the
 //! unoptimised parser only sees what a debug build parses in about a second; the dense 50 MB case is
-//! measured with a release build in docs/reliability.md instead. The whole file takes about 20 s in a debug
-//! build on one core.
+//! measured with a release build in docs/reliability.md instead. The whole file takes 16 to 50 s in a debug
+//! build here, depending on the machine's load.
 
 use std::io::Read;
 use std::path::Path;
