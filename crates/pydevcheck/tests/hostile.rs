@@ -6,8 +6,8 @@
 //! (`cargo test` builds no other). The 50 MB case is mostly comment lines, with 1 MB of real code, so that
 //! it exercises reading, decoding, the suppression scan and the line index at full size while the
 //! unoptimised parser only sees what a debug build parses in about a second; the dense 50 MB case is
-//! measured with a release build in docs/reliability.md instead. The whole file takes about 20 s in a debug
-//! build on one core.
+//! measured with a release build in docs/reliability.md instead. The whole file takes 16 to 50 s in a debug
+//! build here, depending on the machine's load.
 
 use std::io::Read;
 use std::path::Path;
@@ -134,7 +134,7 @@ fn nested_if_blocks_5_000() {
     let mut text: String = (0..n).map(|i| format!("{}if x:\n", " ".repeat(i))).collect();
     text.push_str(&format!("{}pass\n", " ".repeat(n)));
     let dir = tree("ifs.py", text.as_bytes());
-    check(dir.path(), &format!("ifs.py:1002:1004: {TOO_DEEP}"));
+    check(dir.path(), &format!("ifs.py:1002:1002: {TOO_DEEP}"));
 }
 
 #[test]
@@ -147,7 +147,7 @@ fn nested_try_blocks_5_000() {
         text.push_str(&format!("{}finally:\n{} pass\n", " ".repeat(i), " ".repeat(i)));
     }
     let dir = tree("trys.py", text.as_bytes());
-    check(dir.path(), &format!("trys.py:1002:1005: {TOO_DEEP}"));
+    check(dir.path(), &format!("trys.py:1002:1002: {TOO_DEEP}"));
 }
 
 /// The tree of an `elif` chain is flat, but the ir nests each `elif` in the `else` of the one before, as

@@ -58,8 +58,9 @@ type Counts = [u32; LEVELS];
 /// What the scanner is inside of.
 #[derive(Debug, Clone, Copy)]
 enum Frame {
-    /// A bracket, or an f-string replacement field (`field`), with the counts of the level it opened in.
-    Open { saved: Counts, field: bool },
+    /// A bracket, or an f-string replacement field (`field`); the counts of the level it opened in are on
+    /// `Scan::saved`.
+    Open { field: bool },
     /// A string literal.
     Str { quote: u8, triple: bool, format: bool },
     /// An f-string format spec (`{x:>{width}}`): string text that may hold nested fields.
@@ -71,45 +72,60 @@ pub(crate) fn check(text: &str, limit: u32) -> Result<(), TooDeep> {
     let mut scan = Scan {
         bytes: text.as_bytes(),
         stack: Vec::new(),
+        saved: Vec::new(),
         indents: Vec::new(),
         open_total: 0,
         counts: [0; LEVELS],
+        level: 0,
         operand: false,
+        limit,
+        over: false,
     };
-    scan.run(limit)
+    scan.run()
 }
 
 struct Scan<'a> {
     bytes: &'a [u8],
     stack: Vec<Frame>,
+    /// The counts of the enclosing level of every open bracket, innermost last.
+    saved: Vec<Counts>,
     indents: Vec<u32>,
     /// Sum over open brackets of one plus the sum of their saved counts.
     open_total: u32,
-    /// The nesting of the current level, per precedence.
+    /// The nesting of the current level, per precedence, and its sum.
     counts: Counts,
+    level: u32,
     /// Whether the last token ends an operand (a name, literal or closing bracket): a `-` after it is binary.
     operand: bool,
+    limit: u32,
+    /// Set when the estimate went past `limit`; checked once per token.
+    over: bool,
 }
 
 impl Scan<'_> {
     fn estimate(&self) -> u32 {
-        let level: u32 = self.counts.iter().fold(0u32, |sum, &n| sum.saturating_add(n));
-        (self.indents.len() as u32).saturating_add(self.open_total).saturating_add(level)
+        (self.indents.len() as u32).saturating_add(self.open_total).saturating_add(self.level)
     }
 
     fn binary(&mut self, prec: Prec, nests: bool) {
-        for count in &mut self.counts[prec as usize + 1..] {
-            *count = 0;
+        if self.level > 0 {
+            for count in &mut self.counts[prec as usize + 1..] {
+                self.level -= *count;
+                *count = 0;
+            }
         }
         if nests {
-            self.counts[prec as usize] = self.counts[prec as usize].saturating_add(1);
+            self.prefix(prec);
         }
         self.operand = false;
     }
 
     fn prefix(&mut self, prec: Prec) {
-        self.counts[prec as usize] = self.counts[prec as usize].saturating_add(1);
+        // No overflow: the scan stops as soon as the estimate passes the limit, a token or two later.
+        self.counts[prec as usize] += 1;
+        self.level += 1;
         self.operand = false;
+        self.over |= self.estimate() > self.limit;
     }
 
     /// An operator that is binary after an operand and a prefix otherwise.
@@ -123,33 +139,40 @@ impl Scan<'_> {
 
     /// A comma, `=`, `for` or `;`: the next element starts from nothing.
     fn element(&mut self) {
-        self.counts = [0; LEVELS];
+        if self.level > 0 {
+            self.counts = [0; LEVELS];
+            self.level = 0;
+        }
         self.operand = false;
     }
 
     fn open(&mut self, field: bool) {
-        let level: u32 = self.counts.iter().fold(0u32, |sum, &n| sum.saturating_add(n));
-        self.open_total = self.open_total.saturating_add(level).saturating_add(1);
-        self.stack.push(Frame::Open { saved: self.counts, field });
+        self.open_total += self.level + 1;
+        self.stack.push(Frame::Open { field });
+        self.saved.push(self.counts);
         self.counts = [0; LEVELS];
+        self.level = 0;
         self.operand = false;
+        self.over |= self.estimate() > self.limit;
     }
 
     /// Closes the innermost bracket or field: its level's counts come back, plus one postfix for what it
     /// made (a call, a subscript, a display).
     fn close(&mut self) {
-        let Some(Frame::Open { saved, .. }) = self.stack.last().copied() else {
+        if !matches!(self.stack.last(), Some(Frame::Open { .. })) {
             return;
-        };
+        }
         self.stack.pop();
-        let level: u32 = saved.iter().fold(0u32, |sum, &n| sum.saturating_add(n));
-        self.open_total = self.open_total.saturating_sub(level.saturating_add(1));
+        let saved = self.saved.pop().expect("every open bracket saved its level's counts");
+        let level: u32 = saved.iter().sum();
+        self.open_total -= level + 1;
         self.counts = saved;
-        self.counts[Prec::Postfix as usize] = self.counts[Prec::Postfix as usize].saturating_add(1);
+        self.level = level;
+        self.prefix(Prec::Postfix);
         self.operand = true;
     }
 
-    fn run(&mut self, limit: u32) -> Result<(), TooDeep> {
+    fn run(&mut self) -> Result<(), TooDeep> {
         let bytes = self.bytes;
         let mut line_start = true;
         let mut i = 0;
@@ -158,7 +181,7 @@ impl Scan<'_> {
             match self.stack.last().copied() {
                 Some(Frame::Str { quote, triple, format }) => {
                     i = self.string_byte(i, quote, triple, format);
-                    if self.estimate() > limit {
+                    if self.over {
                         return Err(TooDeep { offset: i.min(bytes.len()) });
                     }
                     continue;
@@ -198,13 +221,20 @@ impl Scan<'_> {
                         }
                         if column > self.indents.last().copied().unwrap_or(0) {
                             self.indents.push(column);
+                            if self.estimate() > self.limit {
+                                return Err(TooDeep { offset: i });
+                            }
                         }
                     }
                 }
                 continue;
             }
+            if c == b' ' || c == b'\t' {
+                i += 1;
+                continue;
+            }
             i = self.code_byte(i, &mut line_start);
-            if self.estimate() > limit {
+            if self.over {
                 return Err(TooDeep { offset: i.min(bytes.len()) });
             }
         }
@@ -212,6 +242,7 @@ impl Scan<'_> {
     }
 
     /// One token of code; returns the next offset.
+    #[inline]
     fn code_byte(&mut self, i: usize, line_start: &mut bool) -> usize {
         let bytes = self.bytes;
         let c = bytes[i];
@@ -350,6 +381,11 @@ impl Scan<'_> {
     }
 
     fn word(&mut self, word: &[u8]) {
+        // Every keyword starts with a lowercase letter, or is `None`, `True` or `False`: names are operands.
+        if !word[0].is_ascii_lowercase() {
+            self.operand = true;
+            return;
+        }
         match word {
             b"not" if self.operand => self.binary(Prec::Compare, false),
             b"not" => self.prefix(Prec::Not),
@@ -361,7 +397,9 @@ impl Scan<'_> {
             b"await" => self.prefix(Prec::Await),
             b"for" => self.element(),
             b"None" | b"True" | b"False" => self.operand = true,
-            _ if KEYWORDS.contains(&word) => self.operand = false,
+            b"assert" | b"break" | b"class" | b"continue" | b"def" | b"del" | b"elif" | b"except" | b"finally"
+            | b"from" | b"global" | b"if" | b"import" | b"nonlocal" | b"pass" | b"raise" | b"return" | b"try"
+            | b"while" | b"with" | b"as" => self.operand = false,
             _ => self.operand = true,
         }
     }
@@ -369,6 +407,19 @@ impl Scan<'_> {
     /// One step inside a string literal; returns the next offset.
     fn string_byte(&mut self, i: usize, quote: u8, triple: bool, format: bool) -> usize {
         let bytes = self.bytes;
+        // Most of a string is text: skip to the next byte that can matter.
+        let rest = &bytes[i..];
+        let skip = match (triple, format) {
+            (true, false) => memchr::memchr2(quote, b'\\', rest),
+            (true, true) => memchr::memchr3(quote, b'\\', b'{', rest),
+            (false, _) => {
+                rest.iter().position(|&b| b == quote || b == b'\\' || b == b'\n' || b == b'\r' || (format && b == b'{'))
+            }
+        };
+        let Some(skip) = skip else {
+            return bytes.len();
+        };
+        let i = i + skip;
         let c = bytes[i];
         if c == b'\\' {
             // In an f-string `\{` still opens a field, so only an escaped non-brace is skipped.
@@ -403,31 +454,6 @@ impl Scan<'_> {
         i + 1
     }
 }
-
-/// Keywords after which an expression starts (soft keywords such as `match` are names here).
-const KEYWORDS: &[&[u8]] = &[
-    b"assert",
-    b"break",
-    b"class",
-    b"continue",
-    b"def",
-    b"del",
-    b"elif",
-    b"except",
-    b"finally",
-    b"from",
-    b"global",
-    b"if",
-    b"import",
-    b"nonlocal",
-    b"pass",
-    b"raise",
-    b"return",
-    b"try",
-    b"while",
-    b"with",
-    b"as",
-];
 
 fn open_string(bytes: &[u8], at: usize, format: bool, stack: &mut Vec<Frame>) -> usize {
     let quote = bytes[at];
@@ -485,7 +511,7 @@ fn is_identifier_byte(c: u8) -> bool {
 }
 
 fn line_end(bytes: &[u8], from: usize) -> usize {
-    bytes[from..].iter().position(|&b| b == b'\n' || b == b'\r').map_or(bytes.len(), |n| from + n)
+    memchr::memchr2(b'\n', b'\r', &bytes[from..]).map_or(bytes.len(), |n| from + n)
 }
 
 #[cfg(test)]
