@@ -21,21 +21,28 @@ fn shim_is_python_3_8_syntax() {
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
 }
 
+/// `python -X dev ARGS` in `dir`, with the shim installed there as `sitecustomize` and `dir` as both the
+/// event directory and the analysed root.
+fn under_shim(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+    std::fs::write(dir.join("sitecustomize.py"), pydevcheck_runtime::SHIM_SOURCE).unwrap();
+    Command::new(python())
+        .args(["-X", "dev"])
+        .args(args)
+        .current_dir(dir)
+        .env("PYTHONPATH", dir)
+        .env("PYDEVCHECK_EVENT_DIR", dir)
+        .env("PYDEVCHECK_ROOTS", dir)
+        .output()
+        .unwrap()
+}
+
 #[test]
 fn shim_leaves_a_clean_program_untouched() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("sitecustomize.py"), pydevcheck_runtime::SHIM_SOURCE).unwrap();
     let program = "import socket, subprocess, tempfile, asyncio\n\
                    with open(__file__ if '__file__' in dir() else 'x', 'w') as f: f.write('x')\n\
                    print('ok')\n";
-    let output = Command::new(python())
-        .args(["-X", "dev", "-c", program])
-        .current_dir(dir.path())
-        .env("PYTHONPATH", dir.path())
-        .env("PYDEVCHECK_EVENT_DIR", dir.path())
-        .env("PYDEVCHECK_ROOTS", dir.path())
-        .output()
-        .unwrap();
+    let output = under_shim(dir.path(), &["-c", program]);
     assert_eq!(String::from_utf8_lossy(&output.stdout), "ok\n");
     assert_eq!(String::from_utf8_lossy(&output.stderr), "");
     assert_eq!(output.status.code(), Some(0));
@@ -46,7 +53,6 @@ fn wrapped_builtins_do_not_bind_as_methods() {
     // Before 3.11 pathlib stores `os.open` on a class (`_NormalAccessor.open = os.open`) and calls it
     // through an instance: a wrapper that bound as a method broke every `Path.open` under the shim.
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("sitecustomize.py"), pydevcheck_runtime::SHIM_SOURCE).unwrap();
     let program = "import os, pathlib\n\
                    class Holder:\n    raw_open = os.open\n    raw_close = os.close\n    text_open = open\n\
                    holder = Holder()\n\
@@ -54,14 +60,7 @@ fn wrapped_builtins_do_not_bind_as_methods() {
                    holder.text_open(__file__).close()\n\
                    print(pathlib.Path(__file__).read_text().splitlines()[0])\n";
     std::fs::write(dir.path().join("program.py"), program).unwrap();
-    let output = Command::new(python())
-        .args(["-X", "dev", "program.py"])
-        .current_dir(dir.path())
-        .env("PYTHONPATH", dir.path())
-        .env("PYDEVCHECK_EVENT_DIR", dir.path())
-        .env("PYDEVCHECK_ROOTS", dir.path())
-        .output()
-        .unwrap();
+    let output = under_shim(dir.path(), &["program.py"]);
     assert_eq!(String::from_utf8_lossy(&output.stderr), "");
     assert_eq!(String::from_utf8_lossy(&output.stdout), "import os, pathlib\n");
 }
