@@ -17,6 +17,7 @@ mod ir_walk;
 mod line_index;
 mod nesting;
 mod parse;
+mod passes;
 mod project;
 pub mod rules;
 pub mod source;
@@ -72,50 +73,75 @@ fn check_file(
 ) -> Checked {
     #[cfg(debug_assertions)]
     test_hooks::maybe_panic(path);
-    let text = match source::decode(bytes) {
-        Ok(text) => text,
-        Err(error) => {
-            let mut diagnostics = vec![rules::undecodable_source(path, &error)];
-            diagnostics.retain(|diagnostic| rules.contains(diagnostic.rule));
-            let report = FileReport { path: path.to_path_buf(), source: None, diagnostics };
-            return Checked { report, exports: Vec::new(), external_calls: Vec::new() };
-        }
-    };
-    let index = line_index::LineIndex::new(&text);
-    let mut diagnostics = Vec::new();
-    let (exports, external_calls) = match parse::parse(&text, api) {
-        Err(error) => {
-            diagnostics.push(rules::syntax_error(path, &index, &error));
-            (Vec::new(), Vec::new())
-        }
-        Ok(module) => {
-            let exports = rules::check_module(path, &index, &module, place, api, &mut diagnostics);
-            (exports, module.external_calls)
-        }
-    };
-    diagnostics.retain(|diagnostic| rules.contains(diagnostic.rule));
-    let status = |code: &str| match rules::ALL_RULES.iter().find(|rule| rule.code == code) {
-        Some(rule) if rules.contains(rule) => suppress::CodeStatus::Enabled,
-        Some(_) => suppress::CodeStatus::Disabled,
-        None => suppress::CodeStatus::Unknown,
-    };
-    let unused = suppress::apply(&text, &index, &mut diagnostics, status);
-    if let Some(rule) = rules::find_rule(UNUSED_SUPPRESSION).filter(|rule| rules.contains(rule)) {
-        for unused in unused {
-            let hint = if unused.whole { "remove the suppression comment" } else { "remove the unused codes" };
-            diagnostics.push(Diagnostic {
-                rule,
-                path: path.to_path_buf(),
-                span: unused.span,
-                message: unused.message,
-                hint: hint.to_owned(),
-                exit: None,
-            });
-        }
+    match Prepared::new(bytes, api) {
+        Ok(prepared) => prepared.check(path, place, api, rules),
+        Err(error) => undecodable(path, &error, rules),
     }
-    diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    let source = (!diagnostics.is_empty()).then(|| Arc::from(text));
-    Checked { report: FileReport { path: path.to_path_buf(), source, diagnostics }, exports, external_calls }
+}
+
+/// A file decoded, parsed and lowered: everything of a check that does not depend on the other files.
+struct Prepared {
+    text: String,
+    module: Result<ir::Module, parse::SyntaxError>,
+}
+
+impl Prepared {
+    fn new(bytes: &[u8], api: &tables::Api) -> Result<Prepared, source::DecodeError> {
+        let text = source::decode(bytes)?;
+        let module = parse::parse(&text, api);
+        Ok(Prepared { text, module })
+    }
+
+    /// What the second pass would hold in memory to skip reading and parsing the file again: the text and
+    /// its lowered form, which takes a few times the text's size.
+    fn weight(&self) -> usize {
+        self.text.len()
+    }
+
+    fn check(
+        &self,
+        path: &Path,
+        place: Option<project::ModuleContext<'_>>,
+        api: &tables::Api,
+        rules: &RuleSet,
+    ) -> Checked {
+        let text = &self.text;
+        let index = line_index::LineIndex::new(text);
+        let mut diagnostics = Vec::new();
+        let (exports, external_calls) = match &self.module {
+            Err(error) => {
+                diagnostics.push(rules::syntax_error(path, &index, error));
+                (Vec::new(), Vec::new())
+            }
+            Ok(module) => {
+                let exports = rules::check_module(path, &index, module, place, api, &mut diagnostics);
+                (exports, module.external_calls.clone())
+            }
+        };
+        diagnostics.retain(|diagnostic| rules.contains(diagnostic.rule));
+        let status = |code: &str| match rules::ALL_RULES.iter().find(|rule| rule.code == code) {
+            Some(rule) if rules.contains(rule) => suppress::CodeStatus::Enabled,
+            Some(_) => suppress::CodeStatus::Disabled,
+            None => suppress::CodeStatus::Unknown,
+        };
+        let unused = suppress::apply(text, &index, &mut diagnostics, status);
+        if let Some(rule) = rules::find_rule(UNUSED_SUPPRESSION).filter(|rule| rules.contains(rule)) {
+            for unused in unused {
+                let hint = if unused.whole { "remove the suppression comment" } else { "remove the unused codes" };
+                diagnostics.push(Diagnostic {
+                    rule,
+                    path: path.to_path_buf(),
+                    span: unused.span,
+                    message: unused.message,
+                    hint: hint.to_owned(),
+                    exit: None,
+                });
+            }
+        }
+        diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        let source = (!diagnostics.is_empty()).then(|| Arc::from(text.as_str()));
+        Checked { report: FileReport { path: path.to_path_buf(), source, diagnostics }, exports, external_calls }
+    }
 }
 
 const UNUSED_SUPPRESSION: &str = "PDC003";
@@ -282,88 +308,22 @@ pub fn check_paths(paths: &[PathBuf], options: &CheckOptions) -> CheckRun {
 
 /// Checks `files` in parallel on a pool with [`WORKER_STACK_SIZE`] stacks, each with the rules `rules_for`
 /// gives it (configuration can differ per directory and per file). Two passes: every file on its own, then
-/// again the files that call what another file of the run exports, knowing it.
+/// again the files that call what another file of the run exports, knowing it (see `passes`).
 pub fn check_files(
     files: &[PathBuf],
     options: &CheckOptions,
     rules_for: &(dyn Fn(&Path) -> RuleSet + Sync),
 ) -> CheckRun {
-    use rayon::prelude::*;
-
-    let mut errors: Vec<CheckError> = Vec::new();
-    let names: Vec<(String, bool)> = files.iter().map(|path| project::module_name(path)).collect();
-    let api = tables::Api::new(&options.api);
-    // First pass: every file on its own; what it exports, and what it calls in the others.
-    let first = |exports: Option<&project::Exports>, i: usize| {
-        let path = &files[i];
-        let (name, is_package) = &names[i];
-        let place = project::ModuleContext { name, is_package: *is_package, exports };
-        let bytes = std::fs::read(path).map_err(|error| CheckError::Read { path: path.clone(), error })?;
-        let rules = rules_for(path);
-        // A bug of ours on one file must not cost the run the others: the panic becomes an error naming
-        // the file, and the run goes on (the panic hook has already printed where it happened).
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| check_file(path, &bytes, Some(place), &api, &rules)))
-            .map_err(|payload| CheckError::Internal { path: path.clone(), message: panic_message(payload.as_ref()) })
-    };
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(options.jobs.unwrap_or(0))
-        .stack_size(WORKER_STACK_SIZE)
-        .thread_name(|i| format!("pydevcheck-worker-{i}"))
-        .build();
-    let pool = match pool {
-        Ok(pool) => Some(pool),
-        Err(error) => {
-            errors.push(CheckError::ThreadPool { message: error.to_string() });
-            None
-        }
-    };
-    let run = |indices: &[usize], exports: Option<&project::Exports>| -> Vec<Result<Checked, CheckError>> {
-        match &pool {
-            Some(pool) => pool.install(|| indices.par_iter().map(|&i| first(exports, i)).collect()),
-            None => indices.iter().map(|&i| first(exports, i)).collect(),
-        }
-    };
-    let all: Vec<usize> = (0..files.len()).collect();
-    let mut results = run(&all, None);
-
-    // Second pass: the files that call something another file exports, checked again knowing it.
-    let mut exports = project::Exports::default();
-    for checked in results.iter_mut().flatten() {
-        exports.by_name.extend(std::mem::take(&mut checked.exports).into_iter().map(|(k, v)| (k.into_boxed_str(), v)));
-    }
-    if !exports.by_name.is_empty() {
-        let again: Vec<usize> = all
-            .iter()
-            .copied()
-            .filter(|&i| match &results[i] {
-                Ok(checked) => {
-                    let (name, is_package) = &names[i];
-                    let place = project::ModuleContext { name, is_package: *is_package, exports: Some(&exports) };
-                    checked.external_calls.iter().any(|call| place.lookup(call).is_some_and(project::Export::matters))
-                }
-                Err(_) => false,
-            })
-            .collect();
-        for (i, checked) in again.iter().zip(run(&again, Some(&exports))) {
-            results[*i] = checked;
-        }
-    }
-
-    let mut reports = Vec::with_capacity(results.len());
-    for result in results {
-        match result {
-            Ok(checked) => reports.push(checked.report),
-            Err(error) => errors.push(error),
-        }
-    }
-    // Discovery sorted the paths and `collect` keeps their order; sort anyway so the contract does not rest
-    // on that.
-    reports.sort_by(|a, b| a.path.cmp(&b.path));
-    errors.sort_by(|a, b| a.path().cmp(&b.path()));
-    CheckRun { files: reports, errors }
+    passes::check_files(files, options, rules_for)
 }
 
-/// The text of a panic's payload.
+fn undecodable(path: &Path, error: &source::DecodeError, rules: &RuleSet) -> Checked {
+    let mut diagnostics = vec![rules::undecodable_source(path, error)];
+    diagnostics.retain(|diagnostic| rules.contains(diagnostic.rule));
+    let report = FileReport { path: path.to_path_buf(), source: None, diagnostics };
+    Checked { report, exports: Vec::new(), external_calls: Vec::new() }
+}
+
 fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
     if let Some(text) = payload.downcast_ref::<&str>() {
         (*text).to_owned()

@@ -4,9 +4,12 @@
 //! classes that matter, an [`Export`]: it returns a fresh resource, it closes a parameter, calling it makes a
 //! coroutine, constructing it acquires what it owns. It also records the calls a file makes into other modules
 //! of the run (`from .util import open_log`, `import pkg.util as u`). The second pass re-checks only the files
-//! that call something with a non-trivial export, with every export known. Files are never kept in memory
-//! between the passes: the few files of the second pass are read and parsed again, which costs far less than
-//! holding every syntax tree of a large tree at once.
+//! that call something with a non-trivial export, with every export known. Most of those never wait for it: when a
+//! file's first pass ends, the files it calls into have often finished theirs, and [`Finished`] answers for
+//! them exactly what the complete table would, so the file is checked again at once on its lowered form.
+//! Only a file that calls into an unfinished module waits; its lowered form is kept for the second pass
+//! within a fixed budget of bytes, and past it the file is read and parsed again, so memory does not grow
+//! with the tree.
 
 use std::path::Path;
 
@@ -34,10 +37,67 @@ impl Export {
     }
 }
 
-/// Every export of the run, by dotted name (`pkg.util.open_log`).
+/// Where exports are looked up by dotted name (`pkg.util.open_log`).
+pub(crate) trait ExportTable: Sync + std::fmt::Debug {
+    fn get(&self, name: &str) -> Option<&Export>;
+}
+
+/// Every export of the run, by dotted name (`pkg.util.open_log`). Where two files of the run have the same
+/// module name, the later file in the run's order wins.
 #[derive(Debug, Default)]
 pub(crate) struct Exports {
     pub(crate) by_name: FxHashMap<Box<str>, Export>,
+}
+
+impl ExportTable for Exports {
+    fn get(&self, name: &str) -> Option<&Export> {
+        self.by_name.get(name)
+    }
+}
+
+/// The modules that may export a dotted name: `pkg.util.f` is `f` of module `pkg.util` or method `util.f`
+/// of module `pkg`, and a file whose module name is empty exports bare names.
+pub(crate) fn owners(name: &str) -> impl Iterator<Item = &str> {
+    name.match_indices('.').map(|(dot, _)| &name[..dot]).chain(std::iter::once(""))
+}
+
+/// The exports of the files that have finished their first pass, seen while the others are still running.
+/// A name is answered only when every file that could export it has finished (each module whose name is a
+/// prefix of it); otherwise the view notes that it was incomplete, and whatever was decided with it must
+/// wait for the second pass. What it answers is what [`Exports`] would answer after the first pass.
+#[derive(Debug)]
+pub(crate) struct Finished<'r> {
+    /// The files of the run by module name, in the run's order.
+    pub(crate) files_by_module: &'r FxHashMap<&'r str, Vec<usize>>,
+    /// Each file's exports, set when its first pass is over.
+    pub(crate) exports: &'r [std::sync::OnceLock<Vec<(String, Export)>>],
+    pub(crate) incomplete: std::sync::atomic::AtomicBool,
+}
+
+impl Finished<'_> {
+    pub(crate) fn was_incomplete(&self) -> bool {
+        self.incomplete.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+impl ExportTable for Finished<'_> {
+    fn get(&self, name: &str) -> Option<&Export> {
+        let mut found: Option<(usize, &Export)> = None;
+        for module in owners(name) {
+            for &file in self.files_by_module.get(module).into_iter().flatten() {
+                let Some(exports) = self.exports[file].get() else {
+                    self.incomplete.store(true, std::sync::atomic::Ordering::Relaxed);
+                    return None;
+                };
+                if let Some((_, export)) = exports.iter().find(|(key, _)| key == name) {
+                    if found.is_none_or(|(before, _)| file > before) {
+                        found = Some((file, export));
+                    }
+                }
+            }
+        }
+        found.map(|(_, export)| export)
+    }
 }
 
 /// Where a file sits in the module namespace of the run.
@@ -46,7 +106,7 @@ pub(crate) struct ModuleContext<'a> {
     /// `pkg.util` for `pkg/util.py` when `pkg/__init__.py` exists; `pkg` for `pkg/__init__.py`.
     pub(crate) name: &'a str,
     pub(crate) is_package: bool,
-    pub(crate) exports: Option<&'a Exports>,
+    pub(crate) exports: Option<&'a dyn ExportTable>,
 }
 
 impl<'a> ModuleContext<'a> {
@@ -77,8 +137,7 @@ impl<'a> ModuleContext<'a> {
     }
 
     pub(crate) fn lookup(&self, path: &str) -> Option<&'a Export> {
-        let exports = self.exports?;
-        exports.by_name.get(self.absolute(path)?.as_str())
+        self.exports?.get(self.absolute(path)?.as_str())
     }
 }
 
