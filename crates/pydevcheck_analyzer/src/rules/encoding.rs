@@ -351,22 +351,49 @@ pub(crate) fn literal(expr: &Expr) -> Option<&str> {
 
 /// Runs PDC601, PDC602 and PDC603 over every call of the module.
 pub(crate) fn check(path: &Path, index: &LineIndex<'_>, module: &Module, out: &mut Vec<Diagnostic>) {
-    let mut registered_handlers = Vec::new();
-    let mut registers_codecs = false;
+    // One walk over the file collects the calls any of the three rules looks at; registrations count
+    // wherever they are in the file, so they are read before any call is judged.
+    let mut calls = Vec::new();
     ir_walk::for_each_call(module, &mut |call, _| {
-        registers_codecs |= call.path.as_deref() == Some("codecs.register");
-        if call.path.as_deref() == Some("codecs.register_error") {
-            if let Some(name) = argument(call, at(0, "name")).and_then(literal) {
-                registered_handlers.push(name);
-            }
+        if codec_call(call).is_some() || implicit_text_encoding::opens_text(call) || registers(call).is_some() {
+            calls.push(call);
         }
     });
+    if calls.is_empty() {
+        return;
+    }
+    let mut registered_handlers = Vec::new();
+    let mut registers_codecs = false;
+    for call in &calls {
+        match registers(call) {
+            Some(Registers::Codecs) => registers_codecs = true,
+            Some(Registers::ErrorHandler) => {
+                if let Some(name) = argument(call, at(0, "name")).and_then(literal) {
+                    registered_handlers.push(name);
+                }
+            }
+            None => {}
+        }
+    }
     let cx = Cx { path, index, registered_handlers, registers_codecs };
-    ir_walk::for_each_call(module, &mut |call, _| {
+    for call in calls {
         unknown_encoding::check(&cx, call, out);
         unknown_error_handler::check(&cx, call, out);
         implicit_text_encoding::check(&cx, call, out);
-    });
+    }
+}
+
+enum Registers {
+    Codecs,
+    ErrorHandler,
+}
+
+fn registers(call: &Call) -> Option<Registers> {
+    match call.path.as_deref()? {
+        "codecs.register" => Some(Registers::Codecs),
+        "codecs.register_error" => Some(Registers::ErrorHandler),
+        _ => None,
+    }
 }
 
 #[cfg(test)]

@@ -60,6 +60,11 @@ fn text_open(call: &Call) -> Option<TextOpen> {
     Some(open)
 }
 
+/// Whether `call` is one this rule looks at.
+pub(super) fn opens_text(call: &Call) -> bool {
+    text_open(call).is_some()
+}
+
 pub(super) fn check(cx: &Cx<'_>, call: &Call, out: &mut Vec<Diagnostic>) {
     let Some(open) = text_open(call) else {
         return;
