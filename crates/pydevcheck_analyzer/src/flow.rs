@@ -21,7 +21,9 @@ use std::rc::Rc;
 use rustc_hash::FxHashMap;
 use smallvec::SmallVec;
 
-use crate::ir::{Call, CmpOp, Expr, ExprKind, Module, Range, Scope, ScopeId, ScopeKind, Stmt, Target, Var};
+use crate::ir::{
+    Call, CmpOp, Comprehension, Expr, ExprKind, Module, Range, Scope, ScopeId, ScopeKind, Stmt, Target, Var,
+};
 use crate::project::{Export, ModuleContext};
 use crate::stack;
 use crate::summary::{Callee, FileContext, ParamEffect, Summary};
@@ -750,7 +752,7 @@ impl<'m> Analysis<'m> {
                 for target in targets {
                     a.bind(target, val.clone(), st);
                 }
-                let var = match targets.as_slice() {
+                let var = match &**targets {
                     [Target::Var(var)] => Some(*var),
                     _ => None,
                 };
@@ -797,9 +799,7 @@ impl<'m> Analysis<'m> {
                 out
             }
             Stmt::While { test, body, orelse } => self.while_loop(test, body, orelse, states),
-            Stmt::For { target, iter, body, orelse, range } => {
-                self.for_loop(target, iter, body, orelse, *range, states)
-            }
+            Stmt::For(f) => self.for_loop(&f.target, &f.iter, &f.body, &f.orelse, f.range, states),
             Stmt::Try { body, handlers, orelse, finalbody } => self.try_stmt(body, handlers, orelse, finalbody, states),
             Stmt::With { items, body, range } => self.with_stmt(items, body, *range, states),
             Stmt::Raise { exc, cause, range } => {
@@ -1170,8 +1170,8 @@ impl<'m> Analysis<'m> {
                     }
                 }
             }
-            ExprKind::Attr { value, attr } if &**attr == "closed" => {
-                let ExprKind::Var(var) = value.kind else {
+            ExprKind::Attr(attr) if attr.attr == "closed" => {
+                let ExprKind::Var(var) = attr.value.kind else {
                     return (vec![st.clone()], vec![st]);
                 };
                 let Val::Res(id) = *st.var(var) else {
@@ -1210,10 +1210,11 @@ impl<'m> Analysis<'m> {
     /// `proc.poll()` on a tracked, running subprocess: its site.
     fn polled_process(&self, expr: &Expr, st: PathState) -> Option<SiteId> {
         let ExprKind::Call(call) = &expr.kind else { return None };
-        let ExprKind::Attr { value, attr } = &call.func.kind else { return None };
-        let ExprKind::Var(var) = value.kind else { return None };
+        let ExprKind::Attr(attr) = &call.func.kind else { return None };
+        let ExprKind::Var(var) = attr.value.kind else { return None };
         let Val::Res(id) = *st.var(var) else { return None };
-        (&**attr == "poll" && self.sites[(id & !SHADOW) as usize].kind == Kind::Process && st.is_open(id)).then_some(id)
+        (attr.attr == "poll" && self.sites[(id & !SHADOW) as usize].kind == Kind::Process && st.is_open(id))
+            .then_some(id)
     }
 
     fn split_truth(&self, var: Var, st: PathState) -> (Vec<PathState>, Vec<PathState>) {
@@ -1264,9 +1265,11 @@ impl<'m> Analysis<'m> {
     fn eval_unguarded(&mut self, expr: &'m Expr, st: &mut PathState) -> Val {
         match &expr.kind {
             ExprKind::Var(var) => st.var(*var).clone(),
-            ExprKind::Attr { value, attr } => match self.eval(value, st) {
+            ExprKind::Attr(attr) => match self.eval(&attr.value, st) {
                 // `f.close`, `proc.wait`, `tmp.cleanup` as values: whoever gets them releases the resource.
-                Val::Res(id) if self.sites[(id & !SHADOW) as usize].releasers.contains(&&**attr) => Val::BoundClose(id),
+                Val::Res(id) if self.sites[(id & !SHADOW) as usize].releasers.contains(&attr.attr.as_str()) => {
+                    Val::BoundClose(id)
+                }
                 _ => Val::Unknown,
             },
             ExprKind::Call(call) => self.call(call, expr.range, st),
@@ -1323,6 +1326,7 @@ impl<'m> Analysis<'m> {
                     Val::Truthy
                 }
             }
+            ExprKind::LongStr => Val::Truthy,
             ExprKind::None => Val::None,
             ExprKind::Bool(b) => {
                 if *b {
@@ -1358,7 +1362,8 @@ impl<'m> Analysis<'m> {
                 self.eval(right, st);
                 Val::Unknown
             }
-            ExprKind::IfExp { test, body, orelse } => {
+            ExprKind::IfExp(parts) => {
+                let [test, body, orelse] = &**parts;
                 // Only one branch runs; the value may be either branch's resource.
                 self.eval(test, st);
                 let a = self.eval(body, st);
@@ -1388,7 +1393,8 @@ impl<'m> Analysis<'m> {
                     _ => Val::Unknown,
                 }
             }
-            ExprKind::Comprehension { generators, elements } => {
+            ExprKind::Comprehension(comprehension) => {
+                let Comprehension { generators, elements } = &**comprehension;
                 for generator in generators {
                     let val = self.eval(&generator.iter, st);
                     self.raise(st, generator.iter.range);
@@ -1421,7 +1427,7 @@ impl<'m> Analysis<'m> {
 
     fn call(&mut self, call: &'m Call, range: Range, st: &mut PathState) -> Val {
         let receiver = match &call.func.kind {
-            ExprKind::Attr { value, attr } => Some((self.eval(value, st), &**attr)),
+            ExprKind::Attr(attr) => Some((self.eval(&attr.value, st), attr.attr.as_str())),
             _ => {
                 // Calling a local closure runs code that may close or await what it captured.
                 let func = self.eval(&call.func, st);
@@ -1501,12 +1507,13 @@ impl<'m> Analysis<'m> {
             return self.external_call(export, &args, &kwargs, range, st);
         }
         if let Some((_, method)) = &receiver {
-            if let ExprKind::Attr { value, attr } = &call.func.kind {
+            if let ExprKind::Attr(attr) = &call.func.kind {
                 // `self.socks.append(sock)`: kept in a container on `self`.
-                if let (ExprKind::Attr { value: object, attr: held }, true) = (
-                    &value.kind,
-                    matches!(&**attr, "append" | "add" | "insert" | "extend" | "appendleft" | "setdefault"),
+                if let (ExprKind::Attr(held), true) = (
+                    &attr.value.kind,
+                    matches!(attr.attr.as_str(), "append" | "add" | "insert" | "extend" | "appendleft" | "setdefault"),
                 ) {
+                    let (object, held) = (&held.value, held.attr.as_str());
                     if let ExprKind::Var(var) = object.kind {
                         for val in args.iter().chain(&kwargs) {
                             self.note_stored_on_self(var, held, val, st);
@@ -1916,10 +1923,10 @@ impl<'m> Analysis<'m> {
                 self.escape(&val, st);
                 self.bind(inner, Val::NotNone, st);
             }
-            Target::Attr(object, attr) => {
-                self.eval(object, st);
-                if let ExprKind::Var(var) = object.kind {
-                    self.note_stored_on_self(var, attr, &val, st);
+            Target::Attr(attr) => {
+                self.eval(&attr.value, st);
+                if let ExprKind::Var(var) = attr.value.kind {
+                    self.note_stored_on_self(var, &attr.attr, &val, st);
                 }
                 self.escape(&val, st);
             }
@@ -2006,9 +2013,9 @@ impl<'m> Analysis<'m> {
 /// `sock.accept()`, `self.server_socket.accept()`: a receiver named like a listening socket.
 fn receiver_looks_like_socket(call: &Call, scope: &Scope) -> bool {
     let name = match &call.func.kind {
-        ExprKind::Attr { value, .. } => match &value.kind {
+        ExprKind::Attr(attr) => match &attr.value.kind {
             ExprKind::Var(var) => scope.var_name(*var).to_ascii_lowercase(),
-            ExprKind::Attr { attr, .. } => attr.to_ascii_lowercase(),
+            ExprKind::Attr(inner) => inner.attr.as_str().to_ascii_lowercase(),
             _ => return false,
         },
         _ => return false,

@@ -18,12 +18,19 @@ pub(crate) type Var = u32;
 /// Index of a scope in [`Module::scopes`].
 pub(crate) type ScopeId = u32;
 
+/// A name (variable, attribute, keyword, dotted callee): up to 24 bytes are held inline, without allocation.
+pub(crate) type Name = compact_str::CompactString;
+
+/// The longest string literal the form keeps the text of: the values that matter (modes, codec names,
+/// attribute names) are short, and a docstring need not be copied.
+pub(crate) const MAX_KEPT_STR: usize = 256;
+
 pub(crate) struct Module {
     /// Scope 0 is the module body; nested scopes follow in source order.
     pub(crate) scopes: Vec<Scope>,
     /// Calls through imports that the tables do not describe (`.util.open_log`, `pkg.util.open_log`):
     /// the calls another module of the run may explain. Sorted, without duplicates.
-    pub(crate) external_calls: Vec<Box<str>>,
+    pub(crate) external_calls: Vec<Name>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,7 +43,7 @@ pub(crate) enum ScopeKind {
 
 pub(crate) struct Scope {
     pub(crate) kind: ScopeKind,
-    pub(crate) name: Box<str>,
+    pub(crate) name: Name,
     /// The enclosing scope; a method's parent is its class body.
     pub(crate) parent: Option<ScopeId>,
     /// Named parameters in order (`self` first for a method); `*args` and `**kwargs` are not included.
@@ -46,17 +53,17 @@ pub(crate) struct Scope {
     pub(crate) is_generator: bool,
     /// Callees that may be functions of this run: this file's own (`@name` for a module-level def,
     /// `self.name`, `cls.name`) and imported ones (`.util.open_log`, `pkg.util.open_log`).
-    pub(crate) local_calls: Vec<Box<str>>,
+    pub(crate) local_calls: Vec<Name>,
     /// A class's base classes written as plain names (`class A(B):`).
-    pub(crate) bases: Vec<Box<str>>,
+    pub(crate) bases: Vec<Name>,
     pub(crate) range: Range,
-    pub(crate) body: Vec<Stmt>,
+    pub(crate) body: Box<[Stmt]>,
     /// Interned names: `Var` indexes this.
-    pub(crate) vars: Vec<Box<str>>,
+    pub(crate) vars: Vec<Name>,
     /// Vars declared `global` or `nonlocal`: assigning a resource to them hands it out of the scope.
     pub(crate) escaping_vars: Vec<Var>,
     /// Names this scope (or scopes nested in it) reads from an enclosing scope: a closure over them.
-    pub(crate) free_names: Vec<Box<str>>,
+    pub(crate) free_names: Vec<Name>,
     /// Whether any acquirer-looking call occurs in this scope's own body (not nested scopes): the cheap
     /// filter that lets most scopes skip the dataflow entirely.
     pub(crate) has_calls_of_interest: bool,
@@ -75,10 +82,12 @@ impl Scope {
     }
 }
 
+pub(crate) type Body = Box<[Stmt]>;
+
 pub(crate) enum Stmt {
     Expr(Expr),
     Assign {
-        targets: Vec<Target>,
+        targets: Box<[Target]>,
         value: Expr,
         range: Range,
     },
@@ -88,46 +97,40 @@ pub(crate) enum Stmt {
     },
     If {
         test: Expr,
-        body: Vec<Stmt>,
-        orelse: Vec<Stmt>,
+        body: Body,
+        orelse: Body,
     },
     While {
         test: Expr,
-        body: Vec<Stmt>,
-        orelse: Vec<Stmt>,
+        body: Body,
+        orelse: Body,
     },
-    For {
-        target: Target,
-        iter: Expr,
-        body: Vec<Stmt>,
-        orelse: Vec<Stmt>,
-        range: Range,
-    },
+    For(Box<For>),
     Try {
-        body: Vec<Stmt>,
-        handlers: Vec<Handler>,
-        orelse: Vec<Stmt>,
-        finalbody: Vec<Stmt>,
+        body: Body,
+        handlers: Box<[Handler]>,
+        orelse: Body,
+        finalbody: Body,
     },
     With {
-        items: Vec<WithItem>,
-        body: Vec<Stmt>,
+        items: Box<[WithItem]>,
+        body: Body,
         range: Range,
     },
     Raise {
-        exc: Option<Expr>,
-        cause: Option<Expr>,
+        exc: Option<Box<Expr>>,
+        cause: Option<Box<Expr>>,
         range: Range,
     },
     Assert {
-        test: Expr,
-        msg: Option<Expr>,
+        test: Box<Expr>,
+        msg: Option<Box<Expr>>,
         range: Range,
     },
     Break,
     Continue,
     Delete {
-        targets: Vec<Target>,
+        targets: Box<[Target]>,
         range: Range,
     },
     /// A nested `def`/`class`/`lambda` is evaluated where it stands: decorators, defaults and base classes
@@ -135,19 +138,27 @@ pub(crate) enum Stmt {
     Def {
         name: Option<Var>,
         scope: ScopeId,
-        exprs: Vec<Expr>,
+        exprs: Box<[Expr]>,
         range: Range,
     },
     Match {
         subject: Expr,
-        cases: Vec<Case>,
+        cases: Box<[Case]>,
     },
+}
+
+pub(crate) struct For {
+    pub(crate) target: Target,
+    pub(crate) iter: Expr,
+    pub(crate) body: Body,
+    pub(crate) orelse: Body,
+    pub(crate) range: Range,
 }
 
 pub(crate) struct Handler {
     pub(crate) type_: Option<Expr>,
     pub(crate) name: Option<Var>,
-    pub(crate) body: Vec<Stmt>,
+    pub(crate) body: Body,
     /// `except:` or `except BaseException`: nothing passes it uncaught.
     pub(crate) catch_all: bool,
 }
@@ -158,9 +169,9 @@ pub(crate) struct WithItem {
 }
 
 pub(crate) struct Case {
-    pub(crate) bindings: Vec<Var>,
+    pub(crate) bindings: Box<[Var]>,
     pub(crate) guard: Option<Expr>,
-    pub(crate) body: Vec<Stmt>,
+    pub(crate) body: Body,
     /// A wildcard or capture pattern without a guard: no subject falls past it.
     pub(crate) irrefutable: bool,
 }
@@ -168,10 +179,10 @@ pub(crate) struct Case {
 pub(crate) enum Target {
     Var(Var),
     /// `obj.attr = …`: the value is stored on an object that outlives the statement.
-    Attr(Expr, Box<str>),
+    Attr(Box<Attr>),
     /// `obj[k] = …` and other stores: the value is kept somewhere that outlives the statement.
-    Store(Vec<Expr>),
-    Unpack(Vec<Target>),
+    Store(Box<[Expr]>),
+    Unpack(Box<[Target]>),
     /// `*rest` in an unpacking.
     Starred(Box<Target>),
 }
@@ -192,37 +203,34 @@ pub(crate) enum CmpOp {
 
 pub(crate) enum ExprKind {
     Var(Var),
-    Attr {
-        value: Box<Expr>,
-        attr: Box<str>,
-    },
+    Attr(Box<Attr>),
     Call(Box<Call>),
     Await(Box<Expr>),
     Yield(Option<Box<Expr>>),
     /// A tuple, list or set display: the value carries its elements, so that `r, w = a, b`, `t[0]` and a local
     /// list that dies with the function are followed.
-    Tuple(Vec<Expr>),
+    Tuple(Box<[Expr]>),
     /// A dict display: whatever is put in it is stored there.
-    Container(Vec<Expr>),
+    Container(Box<[Expr]>),
+    /// A string literal of at most [`MAX_KEPT_STR`] bytes.
     Str(Box<str>),
+    /// A longer string literal: only its truth (it is not empty) is kept.
+    LongStr,
     None,
     Bool(bool),
     Int(i64),
     Not(Box<Expr>),
     BoolOp {
         and: bool,
-        values: Vec<Expr>,
+        values: Box<[Expr]>,
     },
     Compare {
-        left: Box<Expr>,
         op: CmpOp,
+        left: Box<Expr>,
         right: Box<Expr>,
     },
-    IfExp {
-        test: Box<Expr>,
-        body: Box<Expr>,
-        orelse: Box<Expr>,
-    },
+    /// `body if test else orelse`: test, body, orelse.
+    IfExp(Box<[Expr; 3]>),
     Named {
         target: Var,
         value: Box<Expr>,
@@ -232,39 +240,60 @@ pub(crate) enum ExprKind {
         index: Box<Expr>,
     },
     /// A comprehension or generator expression, evaluated as one pass of its loop in this scope.
-    Comprehension {
-        generators: Vec<Generator>,
-        elements: Vec<Expr>,
-    },
+    Comprehension(Box<Comprehension>),
     Lambda(ScopeId),
     Starred(Box<Expr>),
     /// Anything else: only its sub-expressions matter, evaluated in order.
-    Other(Vec<Expr>),
+    Other(Box<[Expr]>),
+}
+
+/// `value.attr`, as read or as assigned to.
+pub(crate) struct Attr {
+    pub(crate) value: Expr,
+    pub(crate) attr: Name,
+}
+
+pub(crate) struct Comprehension {
+    pub(crate) generators: Box<[Generator]>,
+    pub(crate) elements: Box<[Expr]>,
 }
 
 pub(crate) struct Generator {
     pub(crate) target: Target,
     pub(crate) iter: Expr,
-    pub(crate) ifs: Vec<Expr>,
+    pub(crate) ifs: Box<[Expr]>,
 }
 
 pub(crate) struct Call {
     pub(crate) func: Expr,
     /// The callee as a dotted path through the file's imports (`os.fdopen`, `open`, `gzip.open`), when the
     /// callee is a name or an attribute chain rooted at a name that is not a local variable.
-    pub(crate) path: Option<Box<str>>,
-    pub(crate) args: Vec<Expr>,
-    pub(crate) keywords: Vec<Keyword>,
+    pub(crate) path: Option<Name>,
+    pub(crate) args: Box<[Expr]>,
+    pub(crate) keywords: Box<[Keyword]>,
 }
 
 pub(crate) struct Keyword {
     /// `None` for `**kwargs`.
-    pub(crate) name: Option<Box<str>>,
+    pub(crate) name: Option<Name>,
     pub(crate) value: Expr,
 }
 
 impl Call {
     pub(crate) fn keyword(&self, name: &str) -> Option<&Expr> {
         self.keywords.iter().find(|k| k.name.as_deref() == Some(name)).map(|k| &k.value)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The form is allocated node by node: its sizes are what a file's lowering costs.
+    #[test]
+    fn nodes_stay_small() {
+        assert!(std::mem::size_of::<Expr>() <= 32, "Expr: {} bytes", std::mem::size_of::<Expr>());
+        assert!(std::mem::size_of::<Stmt>() <= 72, "Stmt: {} bytes", std::mem::size_of::<Stmt>());
+        assert!(std::mem::size_of::<Target>() <= 24, "Target: {} bytes", std::mem::size_of::<Target>());
     }
 }

@@ -30,11 +30,11 @@ fn stmts_unguarded<'m>(body: &'m [Stmt], f: &mut impl FnMut(&'m Call, Range)) {
                 stmts(body, f);
                 stmts(orelse, f);
             }
-            Stmt::For { target: t, iter, body, orelse, .. } => {
-                expr(iter, f);
-                target(t, f);
-                stmts(body, f);
-                stmts(orelse, f);
+            Stmt::For(for_) => {
+                expr(&for_.iter, f);
+                target(&for_.target, f);
+                stmts(&for_.body, f);
+                stmts(&for_.orelse, f);
             }
             Stmt::Try { body, handlers, orelse, finalbody } => {
                 stmts(body, f);
@@ -71,7 +71,7 @@ fn stmts_unguarded<'m>(body: &'m [Stmt], f: &mut impl FnMut(&'m Call, Range)) {
 fn target<'m>(t: &'m Target, f: &mut impl FnMut(&'m Call, Range)) {
     match t {
         Target::Var(_) => {}
-        Target::Attr(object, _) => expr(object, f),
+        Target::Attr(attr) => expr(&attr.value, f),
         Target::Store(exprs) => exprs.iter().for_each(|e| expr(e, f)),
         Target::Unpack(targets) => targets.iter().for_each(|t| target(t, f)),
         Target::Starred(inner) => target(inner, f),
@@ -86,7 +86,7 @@ fn expr_unguarded<'m>(e: &'m Expr, f: &mut impl FnMut(&'m Call, Range)) {
     match &e.kind {
         ExprKind::Call(call) => f(call, e.range),
         // A comprehension's targets may hold expressions too (`[... for x.attr in xs]`).
-        ExprKind::Comprehension { generators, .. } => generators.iter().for_each(|g| target(&g.target, f)),
+        ExprKind::Comprehension(c) => c.generators.iter().for_each(|g| target(&g.target, f)),
         _ => {}
     }
     children(e, &mut |child| expr(child, f));
@@ -96,9 +96,8 @@ fn expr_unguarded<'m>(e: &'m Expr, f: &mut impl FnMut(&'m Call, Range)) {
 /// the rules and the summaries share.
 pub(crate) fn children<'e>(expr: &'e Expr, f: &mut dyn FnMut(&'e Expr)) {
     match &expr.kind {
-        ExprKind::Attr { value, .. } | ExprKind::Await(value) | ExprKind::Not(value) | ExprKind::Starred(value) => {
-            f(value)
-        }
+        ExprKind::Attr(attr) => f(&attr.value),
+        ExprKind::Await(value) | ExprKind::Not(value) | ExprKind::Starred(value) => f(value),
         ExprKind::Yield(Some(value)) => f(value),
         ExprKind::Named { value, .. } => f(value),
         ExprKind::Call(call) => {
@@ -112,24 +111,21 @@ pub(crate) fn children<'e>(expr: &'e Expr, f: &mut dyn FnMut(&'e Expr)) {
             f(left);
             f(right);
         }
-        ExprKind::IfExp { test, body, orelse } => {
-            f(test);
-            f(body);
-            f(orelse);
-        }
+        ExprKind::IfExp(parts) => parts.iter().for_each(&mut *f),
         ExprKind::Subscript { value, index } => {
             f(value);
             f(index);
         }
-        ExprKind::Comprehension { generators, elements } => {
-            for g in generators {
+        ExprKind::Comprehension(c) => {
+            for g in &c.generators {
                 f(&g.iter);
                 g.ifs.iter().for_each(&mut *f);
             }
-            elements.iter().for_each(&mut *f);
+            c.elements.iter().for_each(&mut *f);
         }
         ExprKind::Var(_)
         | ExprKind::Str(_)
+        | ExprKind::LongStr
         | ExprKind::None
         | ExprKind::Bool(_)
         | ExprKind::Int(_)

@@ -59,7 +59,7 @@ struct Checked {
     report: FileReport,
     exports: Vec<(String, project::Export)>,
     /// Calls into other modules that an export may explain.
-    external_calls: Vec<Box<str>>,
+    external_calls: Vec<ir::Name>,
 }
 
 /// Every rule runs; `rules` decides which findings are kept, then suppression comments silence some of them,

@@ -18,8 +18,8 @@ use ruff_text_size::{Ranged, TextRange};
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::ir::{
-    Call, Case, CmpOp, Expr, ExprKind, Generator, Handler, Keyword, Module, Range, Scope, ScopeId, ScopeKind, Stmt,
-    Target, Var, WithItem,
+    Attr, Body, Call, Case, CmpOp, Comprehension, Expr, ExprKind, For, Generator, Handler, Keyword, Module, Name,
+    Range, Scope, ScopeId, ScopeKind, Stmt, Target, Var, WithItem, MAX_KEPT_STR,
 };
 use crate::{nesting, stack, tables};
 
@@ -147,25 +147,25 @@ struct ScopeBuilder {
     parent: Option<ScopeId>,
     params: Vec<Var>,
     is_async: bool,
-    local_calls: Vec<Box<str>>,
-    bases: Vec<Box<str>>,
+    local_calls: Vec<Name>,
+    bases: Vec<Name>,
     is_generator: bool,
     kind: ScopeKind,
-    name: Box<str>,
+    name: Name,
     range: Range,
-    vars: Vec<Box<str>>,
-    index: FxHashMap<Box<str>, Var>,
+    vars: Vec<Name>,
+    index: FxHashMap<Name, Var>,
     escaping: Vec<Var>,
     /// The scope's variables that are bound, and those that are read, in it.
     assigned: FxHashSet<Var>,
     loaded: FxHashSet<Var>,
     /// Free names of nested scopes, to be re-exported if this scope does not bind them.
-    nested_free: FxHashSet<Box<str>>,
+    nested_free: FxHashSet<Name>,
     /// Names a comprehension renames, innermost last.
-    renames: Vec<(Box<str>, Var)>,
-    local_imports: FxHashMap<Box<str>, Box<str>>,
+    renames: Vec<(Name, Var)>,
+    local_imports: FxHashMap<Name, Name>,
     /// Functions defined by `def` in this (non-module) scope so far: calls to them are local calls.
-    local_defs: FxHashSet<Box<str>>,
+    local_defs: FxHashSet<Name>,
     interesting: bool,
     lends_yields: bool,
 }
@@ -176,10 +176,10 @@ struct Lowerer<'a> {
     scopes: Vec<Option<Scope>>,
     stack: Vec<ScopeBuilder>,
     /// Module-level imports: local name → dotted path.
-    imports: FxHashMap<Box<str>, Box<str>>,
+    imports: FxHashMap<Name, Name>,
     depth: u32,
     too_deep: Option<Range>,
-    external_calls: Vec<Box<str>>,
+    external_calls: Vec<Name>,
     comp_counter: u32,
 }
 
@@ -189,18 +189,20 @@ fn range(r: TextRange) -> Range {
 
 /// Module-level imports anywhere in the module's own statements (also inside `if`/`try`), so that a call can
 /// be resolved whatever the order of definitions.
-fn collect_imports(body: &[AStmt], out: &mut FxHashMap<Box<str>, Box<str>>) {
+fn collect_imports(body: &[AStmt], out: &mut FxHashMap<Name, Name>) {
     for stmt in body {
         match stmt {
             AStmt::Import(_) | AStmt::ImportFrom(_) => record_import(stmt, out),
             // A module's own `def open` or `open = TarFile.open` shadows the builtin: `@name` marks it local.
             AStmt::FunctionDef(ast::StmtFunctionDef { name, .. }) | AStmt::ClassDef(ast::StmtClassDef { name, .. }) => {
-                out.entry(name.id.as_str().into()).or_insert_with(|| format!("@{}", name.id.as_str()).into());
+                out.entry(name.id.as_str().into())
+                    .or_insert_with(|| compact_str::format_compact!("@{}", name.id.as_str()));
             }
             AStmt::Assign(s) => {
                 for target in &s.targets {
                     if let AExpr::Name(n) = target {
-                        out.entry(n.id.as_str().into()).or_insert_with(|| format!("@{}", n.id.as_str()).into());
+                        out.entry(n.id.as_str().into())
+                            .or_insert_with(|| compact_str::format_compact!("@{}", n.id.as_str()));
                     }
                 }
             }
@@ -223,7 +225,7 @@ fn collect_imports(body: &[AStmt], out: &mut FxHashMap<Box<str>, Box<str>>) {
     }
 }
 
-fn record_import(stmt: &AStmt, out: &mut FxHashMap<Box<str>, Box<str>>) {
+fn record_import(stmt: &AStmt, out: &mut FxHashMap<Name, Name>) {
     match stmt {
         AStmt::Import(s) => {
             for alias in &s.names {
@@ -248,15 +250,17 @@ fn record_import(stmt: &AStmt, out: &mut FxHashMap<Box<str>, Box<str>>) {
                     continue;
                 }
                 let local = alias.asname.as_ref().map_or(name, |a| a.id.as_str());
-                let path = if s.level > 0 && module.is_empty() {
-                    // `from . import util`: the sibling module, relative to this package.
-                    format!("{}{}", ".".repeat(s.level as usize), name)
-                } else if s.level > 0 {
-                    format!("{}{}.{}", ".".repeat(s.level as usize), module, name)
-                } else {
-                    format!("{module}.{name}")
-                };
-                out.insert(local.into(), path.into());
+                let mut path = Name::default();
+                for _ in 0..s.level {
+                    path.push('.');
+                }
+                // `from . import util`: the sibling module, relative to this package.
+                if !module.is_empty() {
+                    path.push_str(module);
+                    path.push('.');
+                }
+                path.push_str(name);
+                out.insert(local.into(), path);
             }
         }
         _ => {}
@@ -264,7 +268,7 @@ fn record_import(stmt: &AStmt, out: &mut FxHashMap<Box<str>, Box<str>>) {
 }
 
 impl Lowerer<'_> {
-    fn push_scope(&mut self, kind: ScopeKind, name: Box<str>, r: TextRange) -> ScopeId {
+    fn push_scope(&mut self, kind: ScopeKind, name: Name, r: TextRange) -> ScopeId {
         let id = self.scopes.len() as ScopeId;
         self.scopes.push(None);
         let parent = self.stack.last().map(|s| s.id);
@@ -294,9 +298,9 @@ impl Lowerer<'_> {
         id
     }
 
-    fn pop_scope(&mut self, body: Vec<Stmt>) -> ScopeId {
+    fn pop_scope(&mut self, body: Body) -> ScopeId {
         let b = self.stack.pop().expect("push_scope and pop_scope are paired");
-        let mut free: Vec<Box<str>> = b
+        let mut free: Vec<Name> = b
             .loaded
             .iter()
             .map(|&var| &b.vars[var as usize])
@@ -382,12 +386,12 @@ impl Lowerer<'_> {
         true
     }
 
-    fn body(&mut self, stmts: &[AStmt]) -> Vec<Stmt> {
+    fn body(&mut self, stmts: &[AStmt]) -> Body {
         let mut out = Vec::with_capacity(stmts.len());
         for stmt in stmts {
             self.stmt(stmt, &mut out);
         }
-        out
+        out.into_boxed_slice()
     }
 
     fn stmt(&mut self, stmt: &AStmt, out: &mut Vec<Stmt>) {
@@ -408,16 +412,16 @@ impl Lowerer<'_> {
                     if let AExpr::If(ifexp) = &*s.value {
                         // `x = a if c else b` → `if c: x = a` / `else: x = b`, so each branch is its own path.
                         let test = self.expr(&ifexp.test);
-                        let body = vec![Stmt::Assign {
-                            targets: vec![self.target(single)],
+                        let body = Box::new([Stmt::Assign {
+                            targets: Box::new([self.target(single)]),
                             value: self.expr(&ifexp.body),
                             range: r,
-                        }];
-                        let orelse = vec![Stmt::Assign {
-                            targets: vec![self.target(single)],
+                        }]);
+                        let orelse = Box::new([Stmt::Assign {
+                            targets: Box::new([self.target(single)]),
                             value: self.expr(&ifexp.orelse),
                             range: r,
-                        }];
+                        }]);
                         out.push(Stmt::If { test, body, orelse });
                         return;
                     }
@@ -429,14 +433,14 @@ impl Lowerer<'_> {
             AStmt::AugAssign(s) => {
                 let current = self.expr(&s.target);
                 let value = self.expr(&s.value);
-                let value = Expr { kind: ExprKind::Other(vec![current, value]), range: r };
-                let targets = vec![self.target(&s.target)];
+                let value = Expr { kind: ExprKind::Other(Box::new([current, value])), range: r };
+                let targets = Box::new([self.target(&s.target)]);
                 out.push(Stmt::Assign { targets, value, range: r });
             }
             AStmt::AnnAssign(s) => {
                 if let Some(value) = &s.value {
                     let value = self.expr(value);
-                    let targets = vec![self.target(&s.target)];
+                    let targets = Box::new([self.target(&s.target)]);
                     out.push(Stmt::Assign { targets, value, range: r });
                 }
             }
@@ -444,8 +448,8 @@ impl Lowerer<'_> {
                 if let Some(value) = &s.value {
                     if let AExpr::If(ifexp) = &**value {
                         let test = self.expr(&ifexp.test);
-                        let body = vec![Stmt::Return { value: Some(self.expr(&ifexp.body)), range: r }];
-                        let orelse = vec![Stmt::Return { value: Some(self.expr(&ifexp.orelse)), range: r }];
+                        let body = Box::new([Stmt::Return { value: Some(self.expr(&ifexp.body)), range: r }]);
+                        let orelse = Box::new([Stmt::Return { value: Some(self.expr(&ifexp.orelse)), range: r }]);
                         out.push(Stmt::If { test, body, orelse });
                         return;
                     }
@@ -474,7 +478,7 @@ impl Lowerer<'_> {
                 let target = self.target(&s.target);
                 let body = self.body(&s.body);
                 let orelse = self.body(&s.orelse);
-                out.push(Stmt::For { target, iter, body, orelse, range: r });
+                out.push(Stmt::For(Box::new(For { target, iter, body, orelse, range: r })));
             }
             AStmt::With(s) => {
                 let items = s
@@ -508,13 +512,13 @@ impl Lowerer<'_> {
                 out.push(Stmt::Try { body, handlers, orelse, finalbody });
             }
             AStmt::Raise(s) => {
-                let exc = s.exc.as_ref().map(|e| self.expr(e));
-                let cause = s.cause.as_ref().map(|e| self.expr(e));
+                let exc = s.exc.as_ref().map(|e| self.boxed(e));
+                let cause = s.cause.as_ref().map(|e| self.boxed(e));
                 out.push(Stmt::Raise { exc, cause, range: r });
             }
             AStmt::Assert(s) => {
-                let test = self.expr(&s.test);
-                let msg = s.msg.as_ref().map(|e| self.expr(e));
+                let test = self.boxed(&s.test);
+                let msg = s.msg.as_ref().map(|e| self.boxed(e));
                 out.push(Stmt::Assert { test, msg, range: r });
             }
             AStmt::Break(_) => out.push(Stmt::Break),
@@ -539,6 +543,7 @@ impl Lowerer<'_> {
             AStmt::FunctionDef(s) => {
                 let mut exprs: Vec<Expr> = s.decorator_list.iter().map(|d| self.expr(&d.expression)).collect();
                 exprs.extend(parameter_defaults(&s.parameters).map(|d| self.expr(d)));
+                let exprs = exprs.into_boxed_slice();
                 let name = self.bind(s.name.id.as_str());
                 if self.stack.len() > 1 {
                     self.scope().local_defs.insert(s.name.id.as_str().into());
@@ -557,6 +562,7 @@ impl Lowerer<'_> {
                     exprs.extend(arguments.args.iter().map(|a| self.expr(a)));
                     exprs.extend(arguments.keywords.iter().map(|k| self.expr(&k.value)));
                 }
+                let exprs = exprs.into_boxed_slice();
                 let name = self.bind(s.name.id.as_str());
                 let scope = self.push_scope(ScopeKind::Class, s.name.id.as_str().into(), s.range);
                 if let Some(arguments) = &s.arguments {
@@ -582,10 +588,11 @@ impl Lowerer<'_> {
                             guard.is_none() && matches!(&case.pattern, ast::Pattern::MatchAs(p) if p.pattern.is_none());
                         let mut body = Vec::new();
                         if !values.is_empty() {
+                            let values = values.into_boxed_slice();
                             body.push(Stmt::Expr(Expr { kind: ExprKind::Other(values), range: range(case.range) }));
                         }
                         body.extend(self.body(&case.body));
-                        Case { bindings, guard, body, irrefutable }
+                        Case { bindings: bindings.into(), guard, body: body.into(), irrefutable }
                     })
                     .collect();
                 out.push(Stmt::Match { subject, cases });
@@ -593,9 +600,9 @@ impl Lowerer<'_> {
         }
     }
 
-    fn elif_chain(&mut self, clauses: &[ast::ElifElseClause]) -> Vec<Stmt> {
+    fn elif_chain(&mut self, clauses: &[ast::ElifElseClause]) -> Body {
         let Some((first, rest)) = clauses.split_first() else {
-            return Vec::new();
+            return Body::default();
         };
         let Some(test) = &first.test else {
             return self.body(&first.body);
@@ -603,13 +610,13 @@ impl Lowerer<'_> {
         // An `elif` is an `if` nested in the `else` of the one before: one level deeper.
         if !self.deeper(first.range()) {
             self.depth -= 1;
-            return Vec::new();
+            return Body::default();
         }
         let chain = stack::guard(|| {
             let test = self.expr(test);
             let body = self.body(&first.body);
             let orelse = self.elif_chain(rest);
-            vec![Stmt::If { test, body, orelse }]
+            Box::new([Stmt::If { test, body, orelse }]) as Body
         });
         self.depth -= 1;
         chain
@@ -682,9 +689,11 @@ impl Lowerer<'_> {
             AExpr::Tuple(t) => Target::Unpack(t.elts.iter().map(|e| self.target(e)).collect()),
             AExpr::List(t) => Target::Unpack(t.elts.iter().map(|e| self.target(e)).collect()),
             AExpr::Starred(s) => Target::Starred(Box::new(self.target(&s.value))),
-            AExpr::Attribute(a) => Target::Attr(self.expr(&a.value), a.attr.id.as_str().into()),
-            AExpr::Subscript(s) => Target::Store(vec![self.expr(&s.value), self.expr(&s.slice)]),
-            other => Target::Store(vec![self.expr(other)]),
+            AExpr::Attribute(a) => {
+                Target::Attr(Box::new(Attr { value: self.expr(&a.value), attr: a.attr.id.as_str().into() }))
+            }
+            AExpr::Subscript(s) => Target::Store(Box::new([self.expr(&s.value), self.expr(&s.slice)])),
+            other => Target::Store(Box::new([self.expr(other)])),
         }
     }
 
@@ -692,7 +701,7 @@ impl Lowerer<'_> {
         let r = range(expr.range());
         if !self.deeper(expr.range()) {
             self.depth -= 1;
-            return Expr { kind: ExprKind::Other(Vec::new()), range: r };
+            return Expr { kind: ExprKind::Other(Box::default()), range: r };
         }
         let kind = stack::guard(|| self.expr_kind(expr));
         self.depth -= 1;
@@ -703,14 +712,16 @@ impl Lowerer<'_> {
         Box::new(self.expr(expr))
     }
 
-    fn exprs<'e>(&mut self, exprs: impl IntoIterator<Item = &'e AExpr>) -> Vec<Expr> {
+    fn exprs<'e>(&mut self, exprs: impl IntoIterator<Item = &'e AExpr>) -> Box<[Expr]> {
         exprs.into_iter().map(|e| self.expr(e)).collect()
     }
 
     fn expr_kind(&mut self, expr: &AExpr) -> ExprKind {
         match expr {
             AExpr::Name(n) => ExprKind::Var(self.load(n.id.as_str())),
-            AExpr::Attribute(a) => ExprKind::Attr { value: self.boxed(&a.value), attr: a.attr.id.as_str().into() },
+            AExpr::Attribute(a) => {
+                ExprKind::Attr(Box::new(Attr { value: self.expr(&a.value), attr: a.attr.id.as_str().into() }))
+            }
             AExpr::Call(c) => {
                 let (path, imported) = self.callee_path(&c.func).map_or((None, false), |(p, i)| (Some(p), i));
                 let func = self.expr(&c.func);
@@ -744,7 +755,7 @@ impl Lowerer<'_> {
             AExpr::YieldFrom(y) => {
                 self.scope().is_generator = true;
                 let inner = self.expr(&y.value);
-                ExprKind::Other(vec![inner, Expr { kind: ExprKind::Yield(None), range: range(y.range) }])
+                ExprKind::Other(Box::new([inner, Expr { kind: ExprKind::Yield(None), range: range(y.range) }]))
             }
             AExpr::Tuple(t) => ExprKind::Tuple(self.exprs(&t.elts)),
             AExpr::List(t) => ExprKind::Tuple(self.exprs(&t.elts)),
@@ -757,17 +768,24 @@ impl Lowerer<'_> {
                     }
                     items.push(self.expr(&item.value));
                 }
-                ExprKind::Container(items)
+                ExprKind::Container(items.into_boxed_slice())
             }
-            AExpr::StringLiteral(s) => ExprKind::Str(s.value.to_str().into()),
+            AExpr::StringLiteral(s) => {
+                let text = s.value.to_str();
+                if text.len() <= MAX_KEPT_STR {
+                    ExprKind::Str(text.into())
+                } else {
+                    ExprKind::LongStr
+                }
+            }
             AExpr::NoneLiteral(_) => ExprKind::None,
             AExpr::BooleanLiteral(b) => ExprKind::Bool(b.value),
             AExpr::NumberLiteral(n) => match &n.value {
-                ast::Number::Int(i) => i.as_i64().map_or(ExprKind::Other(Vec::new()), ExprKind::Int),
-                _ => ExprKind::Other(Vec::new()),
+                ast::Number::Int(i) => i.as_i64().map_or(ExprKind::Other(Box::default()), ExprKind::Int),
+                _ => ExprKind::Other(Box::default()),
             },
             AExpr::UnaryOp(u) if u.op == ast::UnaryOp::Not => ExprKind::Not(self.boxed(&u.operand)),
-            AExpr::UnaryOp(u) => ExprKind::Other(vec![self.expr(&u.operand)]),
+            AExpr::UnaryOp(u) => ExprKind::Other(Box::new([self.expr(&u.operand)])),
             AExpr::BoolOp(b) => ExprKind::BoolOp { and: b.op == ast::BoolOp::And, values: self.exprs(&b.values) },
             AExpr::Compare(c) if c.ops.len() == 1 => {
                 let op = match c.ops[0] {
@@ -779,33 +797,27 @@ impl Lowerer<'_> {
                 };
                 ExprKind::Compare { left: self.boxed(&c.left), op, right: self.boxed(&c.comparators[0]) }
             }
-            AExpr::Compare(c) => {
-                let mut all = vec![self.expr(&c.left)];
-                all.extend(self.exprs(c.comparators.iter()));
-                ExprKind::Other(all)
-            }
-            AExpr::If(i) => {
-                ExprKind::IfExp { test: self.boxed(&i.test), body: self.boxed(&i.body), orelse: self.boxed(&i.orelse) }
-            }
+            AExpr::Compare(c) => ExprKind::Other(self.exprs(std::iter::once(&*c.left).chain(c.comparators.iter()))),
+            AExpr::If(i) => ExprKind::IfExp(Box::new([self.expr(&i.test), self.expr(&i.body), self.expr(&i.orelse)])),
             AExpr::Named(n) => {
                 let value = self.boxed(&n.value);
                 match &*n.target {
                     AExpr::Name(name) => ExprKind::Named { target: self.bind(name.id.as_str()), value },
-                    _ => ExprKind::Other(vec![*value]),
+                    _ => ExprKind::Other(Box::new([*value])),
                 }
             }
             AExpr::Subscript(s) => ExprKind::Subscript { value: self.boxed(&s.value), index: self.boxed(&s.slice) },
             AExpr::Starred(s) => ExprKind::Starred(self.boxed(&s.value)),
             AExpr::Lambda(l) => {
                 let defaults: Vec<Expr> =
-                    l.parameters.iter().flat_map(|p| parameter_defaults(p)).map(|d| self.expr(d)).collect::<Vec<_>>();
+                    l.parameters.iter().flat_map(|p| parameter_defaults(p)).map(|d| self.expr(d)).collect();
                 let scope = self.push_scope(ScopeKind::Lambda, "<lambda>".into(), l.range);
                 if let Some(parameters) = &l.parameters {
                     self.params(parameters);
                 }
                 let body = self.expr(&l.body);
                 let r = body.range;
-                self.pop_scope(vec![Stmt::Return { value: Some(body), range: r }]);
+                self.pop_scope(Box::new([Stmt::Return { value: Some(body), range: r }]));
                 if defaults.is_empty() {
                     ExprKind::Lambda(scope)
                 } else {
@@ -846,7 +858,7 @@ impl Lowerer<'_> {
             target_names(&generator.target, &mut names);
             for name in names {
                 self.comp_counter += 1;
-                let renamed = format!("{name}@{}", self.comp_counter);
+                let renamed = compact_str::format_compact!("{name}@{}", self.comp_counter);
                 let var = self.intern(&renamed);
                 self.scope().renames.push((name.into(), var));
             }
@@ -856,13 +868,13 @@ impl Lowerer<'_> {
         }
         let elements = self.exprs(elements);
         self.scope().renames.truncate(mark);
-        ExprKind::Comprehension { generators: lowered, elements }
+        ExprKind::Comprehension(Box::new(Comprehension { generators: lowered.into(), elements }))
     }
 
     /// `open`, `os.fdopen`, `pathlib.Path().open`: the callee as a dotted path through imports.
     /// Also says whether the root name came from an import, so that calls into other modules of the run are
     /// known.
-    fn callee_path(&self, func: &AExpr) -> Option<(Box<str>, bool)> {
+    fn callee_path(&self, func: &AExpr) -> Option<(Name, bool)> {
         let mut parts: Vec<&str> = Vec::new();
         let mut current = func;
         let mut called = Vec::new();
@@ -885,7 +897,7 @@ impl Lowerer<'_> {
                         Some(path) => path,
                         // A function defined in this scope: `@name`, resolved among the scope's own defs.
                         None if scope.local_defs.contains(name) && parts.is_empty() => {
-                            return Some((format!("@{name}").into(), false));
+                            return Some((compact_str::format_compact!("@{name}"), false));
                         }
                         None if scope.index.get(name).is_some_and(|var| scope.assigned.contains(var))
                             && parts.is_empty() =>
@@ -894,7 +906,7 @@ impl Lowerer<'_> {
                         }
                         None => name,
                     };
-                    let mut out = String::from(root);
+                    let mut out = Name::from(root);
                     for (i, part) in parts.iter().enumerate().rev() {
                         if called.contains(&(i + 1)) {
                             out.push_str("()");
@@ -905,7 +917,7 @@ impl Lowerer<'_> {
                     if called.contains(&0) {
                         out.push_str("()");
                     }
-                    return Some((out.into(), imported.is_some()));
+                    return Some((out, imported.is_some()));
                 }
                 _ => return None,
             }

@@ -244,7 +244,7 @@ impl Run<'_> {
     }
 
     /// Starts the first pass of every file that may export one of `calls` and that no thread has taken.
-    fn start_callees(&self, i: usize, calls: &[Box<str>], depth: u32) {
+    fn start_callees(&self, i: usize, calls: &[crate::ir::Name], depth: u32) {
         let place = self.place(i, None);
         for call in calls {
             let Some(name) = place.absolute(call) else {

@@ -385,9 +385,8 @@ fn stored_acquisition(body: &[Stmt], api: &tables::Api) -> Option<Kind> {
                 .or_else(|| handlers.iter().find_map(|h| stored_acquisition(&h.body, api)))
                 .or_else(|| stored_acquisition(orelse, api))
                 .or_else(|| stored_acquisition(finalbody, api)),
-            Stmt::With { body, .. } | Stmt::While { body, .. } | Stmt::For { body, .. } => {
-                stored_acquisition(body, api)
-            }
+            Stmt::With { body, .. } | Stmt::While { body, .. } => stored_acquisition(body, api),
+            Stmt::For(f) => stored_acquisition(&f.body, api),
             _ => None,
         };
         if found.is_some() {
@@ -413,7 +412,7 @@ impl ReleaseScan<'_> {
     /// `self.name` → `name`.
     fn own_attr<'e>(&self, expr: &'e Expr) -> Option<&'e str> {
         match &expr.kind {
-            ExprKind::Attr { value, attr } if matches!(value.kind, ExprKind::Var(v) if v == self.this) => Some(attr),
+            ExprKind::Attr(attr) if matches!(attr.value.kind, ExprKind::Var(v) if v == self.this) => Some(&attr.attr),
             _ => None,
         }
     }
@@ -425,9 +424,9 @@ impl ReleaseScan<'_> {
         }
         // `weakref.finalize(self, self.f.close)`, `atexit.register(self.proc.wait)`: a cleanup registered
         // from any method.
-        if let ExprKind::Attr { value, attr } = &expr.kind {
-            if let Some(own) = self.own_attr(value) {
-                if releasing(attr, self.api) {
+        if let ExprKind::Attr(attr) = &expr.kind {
+            if let Some(own) = self.own_attr(&attr.value) {
+                if releasing(&attr.attr, self.api) {
                     self.released.push((own.into(), Some(REGISTERED.into())));
                 }
             }
@@ -443,9 +442,9 @@ impl ReleaseScan<'_> {
     /// hand on their arguments.
     fn expr(&mut self, expr: &Expr) {
         if let ExprKind::Call(call) = &expr.kind {
-            if let ExprKind::Attr { value, attr } = &call.func.kind {
-                if let Some(own) = self.own_attr(value) {
-                    self.released.push((own.into(), Some(attr.clone())));
+            if let ExprKind::Attr(attr) = &call.func.kind {
+                if let Some(own) = self.own_attr(&attr.value) {
+                    self.released.push((own.into(), Some(attr.attr.as_str().into())));
                 }
             }
             call.args.iter().for_each(|a| self.handed(a));
@@ -472,7 +471,8 @@ impl ReleaseScan<'_> {
                     self.stmts(body);
                     self.stmts(orelse);
                 }
-                Stmt::For { iter, body, orelse, .. } => {
+                Stmt::For(f) => {
+                    let (iter, body, orelse) = (&f.iter, &f.body, &f.orelse);
                     // `for s in self.socks: s.close()` releases what the container holds.
                     if let Some(own) = self.own_attr(iter) {
                         if stmts_call_a_releaser(body, self.api) {
@@ -513,8 +513,8 @@ pub(crate) fn may_release_param(scope: &Scope, api: &tables::Api) -> bool {
     fn expr_releases(expr: &Expr, params: &[Var], api: &tables::Api) -> bool {
         let is_param = |e: &Expr| matches!(e.kind, ExprKind::Var(v) if params.contains(&v));
         if let ExprKind::Call(call) = &expr.kind {
-            if let ExprKind::Attr { value, attr } = &call.func.kind {
-                if is_param(value) && releasing(attr, api) {
+            if let ExprKind::Attr(attr) = &call.func.kind {
+                if is_param(&attr.value) && releasing(&attr.attr, api) {
                     return true;
                 }
             }
@@ -536,7 +536,7 @@ pub(crate) fn may_release_param(scope: &Scope, api: &tables::Api) -> bool {
                     || stmts_release(body, params, api)
                     || stmts_release(orelse, params, api)
             }
-            Stmt::For { body, orelse, .. } => stmts_release(body, params, api) || stmts_release(orelse, params, api),
+            Stmt::For(f) => stmts_release(&f.body, params, api) || stmts_release(&f.orelse, params, api),
             Stmt::Try { body, handlers, orelse, finalbody } => {
                 stmts_release(body, params, api)
                     || handlers.iter().any(|h| stmts_release(&h.body, params, api))
@@ -565,7 +565,7 @@ const RELEASE_METHODS: &[&str] =
 fn stmts_call_a_releaser(stmts: &[Stmt], api: &tables::Api) -> bool {
     fn expr_calls(expr: &Expr, api: &tables::Api) -> bool {
         if let ExprKind::Call(call) = &expr.kind {
-            if matches!(&call.func.kind, ExprKind::Attr { attr, .. } if releasing(attr, api)) {
+            if matches!(&call.func.kind, ExprKind::Attr(attr) if releasing(&attr.attr, api)) {
                 return true;
             }
         }
@@ -575,9 +575,10 @@ fn stmts_call_a_releaser(stmts: &[Stmt], api: &tables::Api) -> bool {
     }
     stmts.iter().any(|stmt| match stmt {
         Stmt::Expr(e) => expr_calls(e, api),
-        Stmt::If { body, orelse, .. } | Stmt::For { body, orelse, .. } | Stmt::While { body, orelse, .. } => {
+        Stmt::If { body, orelse, .. } | Stmt::While { body, orelse, .. } => {
             stmts_call_a_releaser(body, api) || stmts_call_a_releaser(orelse, api)
         }
+        Stmt::For(f) => stmts_call_a_releaser(&f.body, api) || stmts_call_a_releaser(&f.orelse, api),
         Stmt::Try { body, handlers, finalbody, .. } => {
             stmts_call_a_releaser(body, api)
                 || handlers.iter().any(|h| stmts_call_a_releaser(&h.body, api))
@@ -595,8 +596,8 @@ pub(crate) fn syntactic_param_effects(scope: &Scope, api: &tables::Api) -> Vec<P
     fn expr_ok(expr: &Expr, p: Var, api: &tables::Api) -> bool {
         match &expr.kind {
             ExprKind::Var(v) => *v != p,
-            ExprKind::Attr { value, attr } if matches!(value.kind, ExprKind::Var(v) if v == p) => {
-                !releasing(attr, api) && &**attr != "detach"
+            ExprKind::Attr(attr) if matches!(attr.value.kind, ExprKind::Var(v) if v == p) => {
+                !releasing(&attr.attr, api) && attr.attr != "detach"
             }
             ExprKind::Named { target, value } => *target != p && expr_ok(value, p, api),
             _ => {
@@ -611,7 +612,7 @@ pub(crate) fn syntactic_param_effects(scope: &Scope, api: &tables::Api) -> Vec<P
             Target::Var(v) => *v != p,
             Target::Unpack(items) => items.iter().all(|t| target_ok(t, p, api)),
             Target::Starred(inner) => target_ok(inner, p, api),
-            Target::Attr(object, _) => expr_ok(object, p, api),
+            Target::Attr(attr) => expr_ok(&attr.value, p, api),
             Target::Store(exprs) => exprs.iter().all(|e| expr_ok(e, p, api)),
         }
     }
@@ -625,8 +626,11 @@ pub(crate) fn syntactic_param_effects(scope: &Scope, api: &tables::Api) -> Vec<P
             Stmt::If { test, body, orelse } | Stmt::While { test, body, orelse } => {
                 expr_ok(test, p, api) && stmts_ok(body, p, api) && stmts_ok(orelse, p, api)
             }
-            Stmt::For { target, iter, body, orelse, .. } => {
-                target_ok(target, p, api) && expr_ok(iter, p, api) && stmts_ok(body, p, api) && stmts_ok(orelse, p, api)
+            Stmt::For(f) => {
+                target_ok(&f.target, p, api)
+                    && expr_ok(&f.iter, p, api)
+                    && stmts_ok(&f.body, p, api)
+                    && stmts_ok(&f.orelse, p, api)
             }
             Stmt::Try { body, handlers, orelse, finalbody } => {
                 stmts_ok(body, p, api)

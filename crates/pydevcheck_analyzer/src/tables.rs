@@ -443,13 +443,13 @@ impl Api {
             let with_closes = kind != Kind::Fd;
             return Some(Acquirer { path: CONFIGURED, kind, shape: Shape::One, policy: ArgPolicy::Plain, with_closes });
         }
-        ACQUIRERS.iter().find(|a| a.path == path).copied()
+        ACQUIRERS_BY_PATH.get(path).copied()
     }
 
     pub(crate) fn is_borrower(&self, call: &Call) -> bool {
         call.path
             .as_deref()
-            .is_some_and(|path| BORROWERS.contains(&path) || self.borrowers.iter().any(|b| &**b == path))
+            .is_some_and(|path| BORROWERS_BY_PATH.contains(path) || self.borrowers.iter().any(|b| &**b == path))
     }
 
     /// `mycompany.db.release(conn)`: a configured function that releases its first argument.
@@ -468,13 +468,20 @@ impl Api {
             return true;
         }
         match &call.func.kind {
-            crate::ir::ExprKind::Attr { attr, .. } => {
-                matches!(&**attr, "accept" | "dup" | "wrap_socket" | "Pool" | "ThreadPool")
+            crate::ir::ExprKind::Attr(attr) => {
+                matches!(attr.attr.as_str(), "accept" | "dup" | "wrap_socket" | "Pool" | "ThreadPool")
             }
             _ => false,
         }
     }
 }
+
+/// [`ACQUIRERS`] by path: every call of every file asks.
+static ACQUIRERS_BY_PATH: std::sync::LazyLock<rustc_hash::FxHashMap<&'static str, Acquirer>> =
+    std::sync::LazyLock::new(|| ACQUIRERS.iter().rev().map(|a| (a.path, *a)).collect());
+
+static BORROWERS_BY_PATH: std::sync::LazyLock<rustc_hash::FxHashSet<&'static str>> =
+    std::sync::LazyLock::new(|| BORROWERS.iter().copied().collect());
 
 /// The `path` of an acquirer that comes from configuration.
 const CONFIGURED: &str = "<configured>";
@@ -539,7 +546,7 @@ mod tests {
 
     fn call(path: &str) -> Call {
         let func = Expr { kind: ExprKind::None, range: Range { start: 0, end: 0 } };
-        Call { func, path: Some(path.into()), args: Vec::new(), keywords: Vec::new() }
+        Call { func, path: Some(path.into()), args: Box::default(), keywords: Box::default() }
     }
 
     #[test]

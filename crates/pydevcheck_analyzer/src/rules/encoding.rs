@@ -144,10 +144,10 @@ pub(crate) fn codec_call(call: &Call) -> Option<&'static CodecCall> {
             _ => None,
         };
     }
-    let ExprKind::Attr { attr, .. } = &call.func.kind else {
+    let ExprKind::Attr(attr) = &call.func.kind else {
         return None;
     };
-    match &**attr {
+    match attr.attr.as_str() {
         "encode" | "decode" if looks_like_str_method(call) => Some(&METHOD),
         "read_text" | "write_text" | "reconfigure" => Some(&TEXT_KEYWORDS),
         _ => None,
