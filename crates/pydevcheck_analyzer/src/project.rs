@@ -46,7 +46,7 @@ pub(crate) trait ExportTable: Sync + std::fmt::Debug {
 /// module name, the later file in the run's order wins.
 #[derive(Debug, Default)]
 pub(crate) struct Exports {
-    pub(crate) by_name: FxHashMap<Box<str>, Export>,
+    pub(crate) by_name: FxHashMap<String, Export>,
 }
 
 impl ExportTable for Exports {
