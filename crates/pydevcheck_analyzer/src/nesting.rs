@@ -7,8 +7,8 @@
 //! refuses such files (100 indentation levels, 200 parentheses, and its compiler's recursion limit for
 //! long operator chains), so refusing them before parsing costs no real file anything.
 //!
-//! The scan is one pass over the bytes with the tokenizer's notion of strings, comments, continuation lines
-//! and indentation. Its estimate of a position's depth is the number of indentation levels, plus one level
+//! The scan reads the bytes with the tokenizer's notion of strings, comments, continuation lines and
+//! indentation. Its estimate of a position's depth is the number of indentation levels, plus one level
 //! for every open bracket (f-string replacement fields included) together with the nesting its level had
 //! when it opened, plus the nesting of the current level. The nesting of a level is a count per operator
 //! precedence, as a Pratt parser sees it: a binary operator that nests (arithmetic, bitwise, shift, `**`,
@@ -23,6 +23,14 @@
 //! left-nested chain (`a + b + c`) is a loop in the parser but a deep tree, and mixing precedences can make
 //! the running sum smaller than that tree's depth (by the number of precedence levels at most); `parse`
 //! measures the real tree for that reason.
+//!
+//! Most lines are nowhere near the limit, and the scan shows it without reading their tokens: it skims each
+//! logical line, following only its strings, comments and brackets, and counts the bytes that can raise the
+//! estimate (operators, `.`, brackets, one letter of each keyword that nests, f-string fields opening and
+//! closing). Every token that raises the estimate by one holds such a byte, and a logical line starts with
+//! nothing open, so nowhere in it is the estimate more than the indentation plus that count. Only a line
+//! whose count could pass the limit is read token by token, from its start, where the whole state of the
+//! scan is the indentation; the result is the same either way, offset included.
 
 /// Where the estimate first went past the limit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,8 +66,8 @@ type Counts = [u32; LEVELS];
 /// What the scanner is inside of.
 #[derive(Debug, Clone, Copy)]
 enum Frame {
-    /// A bracket, or an f-string replacement field (`field`); the counts of the level it opened in are on
-    /// `Scan::saved`.
+    /// A bracket, or an f-string replacement field (`field`); when a line is read token by token, the counts
+    /// of the level it opened in are on `Scan::saved`.
     Open { field: bool },
     /// A string literal.
     Str { quote: u8, triple: bool, format: bool },
@@ -98,11 +106,243 @@ struct Scan<'a> {
     /// Whether the last token ends an operand (a name, literal or closing bracket): a `-` after it is binary.
     operand: bool,
     limit: u32,
-    /// Set when the estimate went past `limit`; checked once per token.
+    /// Set when the estimate went past `limit`; checked after every token of code and every step in a string.
     over: bool,
 }
 
+/// What the scanner reads after a token of code.
+enum After {
+    /// More code.
+    Code,
+    /// A new logical line.
+    Line,
+    /// A string or a format spec, or the string around a field that just closed.
+    Leave,
+}
+
 impl Scan<'_> {
+    /// Each logical line is skimmed, and read token by token only if skimming cannot show it shallow enough.
+    fn run(&mut self) -> Result<(), TooDeep> {
+        let mut i = 0;
+        while i < self.bytes.len() {
+            // A logical line starts here with nothing open, so the whole state of the scan is the indentation.
+            let first = self.indent(i)?;
+            let Some(first) = self.skim(first)? else {
+                break;
+            };
+            self.stack.clear();
+            i = self.read_line(first)?;
+        }
+        Ok(())
+    }
+
+    /// The indentation of the line starting at `from`; returns the offset of its first other byte.
+    #[inline]
+    fn indent(&mut self, from: usize) -> Result<usize, TooDeep> {
+        let bytes = self.bytes;
+        let (column, i) = indentation(bytes, from);
+        match bytes.get(i) {
+            // Blank and comment-only lines do not indent.
+            None | Some(b'\n' | b'\r' | b'#' | b'\\') => {}
+            Some(_) => {
+                while self.indents.last().is_some_and(|&width| width > column) {
+                    self.indents.pop();
+                }
+                if column > self.indents.last().copied().unwrap_or(0) {
+                    self.indents.push(column);
+                    if self.estimate() > self.limit {
+                        return Err(TooDeep { offset: i });
+                    }
+                }
+            }
+        }
+        Ok(i)
+    }
+
+    /// Skims logical lines from `first`, the first byte of one after its indentation: only their strings,
+    /// comments and brackets are followed, and the bytes that could raise the estimate are counted. Returns
+    /// the first byte of the first line whose count could take the estimate past the limit (or that has a
+    /// string prefix only the tokens can tell), for `read_line`; `None` at the end of the file.
+    ///
+    /// Every token that raises the estimate by one (an operator, `.`, a bracket, a keyword) holds a byte the
+    /// count counts, and so does every f-string field that opens or closes; since the line started with
+    /// nothing open, the estimate is at most the indentation plus the count.
+    fn skim(&mut self, first: usize) -> Result<Option<usize>, TooDeep> {
+        let bytes = self.bytes;
+        // Brackets outside strings only count in `top.depth`; frames are pushed only for a string that
+        // holds a replacement field, and popped before the line goes on.
+        let mut top = Top { i: first, first, depth: 0, count: 0 };
+        loop {
+            let budget = self.budget();
+            if top.count > budget || top.depth >= SKIM_CAP {
+                return Ok(Some(top.first));
+            }
+            let width = self.indents.last().copied().unwrap_or(0);
+            top = skim_top(bytes, top, budget, width);
+            let Some(&c) = bytes.get(top.i) else {
+                return Ok((top.count > budget).then_some(top.first));
+            };
+            match c {
+                b'\n' | b'\r' => {
+                    // The logical line ends, and the next one is indented differently.
+                    if top.count > budget {
+                        return Ok(Some(top.first));
+                    }
+                    if top.i + 1 == bytes.len() {
+                        return Ok(None);
+                    }
+                    top.first = self.indent(top.i + 1)?;
+                    top.i = top.first;
+                    top.count = 0;
+                }
+                b'#' => top.i = line_end(bytes, top.i),
+                b'\\' => top.i = continuation(bytes, top.i),
+                b'\'' | b'"' => match self.skim_string(top.i, &mut top.count) {
+                    Some(end) => top.i = end,
+                    None => return Ok(Some(top.first)),
+                },
+                // A closing bracket with nothing open.
+                _ => {
+                    top.count += 1;
+                    top.i += 1;
+                }
+            }
+        }
+    }
+
+    /// Skims the string whose quote is at `at`, with the code of its replacement fields; returns where it
+    /// ends, or `None` if only the tokens can tell whether it is an f-string.
+    fn skim_string(&mut self, at: usize, count: &mut usize) -> Option<usize> {
+        let bytes = self.bytes;
+        let format = string_prefix(bytes, at)?;
+        let quote = bytes[at];
+        let triple = bytes.get(at + 1) == Some(&quote) && bytes.get(at + 2) == Some(&quote);
+        let mut i = at + if triple { 3 } else { 1 };
+        loop {
+            let (next, step) = string_step(bytes, i, quote, triple, format);
+            i = next;
+            match step {
+                StringStep::Text if i < bytes.len() => {}
+                StringStep::Text | StringStep::End => return Some(i),
+                StringStep::Field => {
+                    self.stack.push(Frame::Str { quote, triple, format });
+                    self.stack.push(Frame::Open { field: true });
+                    *count += 1;
+                    return self.skim_fields(i, count);
+                }
+            }
+        }
+    }
+
+    /// Skims from inside a replacement field until the string that holds it ends, with the frames of the
+    /// fields, strings, brackets and format specs in it; returns where the string ends, or `None` as
+    /// `skim_string` does.
+    fn skim_fields(&mut self, mut i: usize, count: &mut usize) -> Option<usize> {
+        let bytes = self.bytes;
+        while let Some(&frame) = self.stack.last() {
+            match frame {
+                Frame::Open { field } => {
+                    // `:` may start a format spec, but not in a bracket inside the field.
+                    let table = if field { &SKIM_FIELD } else { &SKIM_CODE };
+                    while let Some(&b) = bytes.get(i) {
+                        let class = table[b as usize];
+                        if class & STOP != 0 {
+                            break;
+                        }
+                        *count += (class & COUNTED) as usize;
+                        i += 1;
+                    }
+                    let Some(&c) = bytes.get(i) else {
+                        return Some(i);
+                    };
+                    match c {
+                        b'\n' | b'\r' => i += 1,
+                        b'#' => i = line_end(bytes, i),
+                        b'\\' => i = continuation(bytes, i),
+                        b'\'' | b'"' => {
+                            let format = string_prefix(bytes, i)?;
+                            i = open_string(bytes, i, format, &mut self.stack);
+                        }
+                        b'(' | b'[' | b'{' => {
+                            self.stack.push(Frame::Open { field: false });
+                            *count += 1;
+                            i += 1;
+                        }
+                        b')' | b']' | b'}' => {
+                            // Back into the string if this closes the field.
+                            self.stack.pop();
+                            *count += 1;
+                            i += 1;
+                        }
+                        _ => {
+                            if bytes.get(i + 1) == Some(&b'=') {
+                                i += 2;
+                            } else {
+                                self.stack.push(Frame::Spec);
+                                i += 1;
+                            }
+                        }
+                    }
+                }
+                Frame::Str { quote, triple, format } => {
+                    let (next, step) = string_step(bytes, i, quote, triple, format);
+                    match step {
+                        StringStep::Text => {}
+                        StringStep::End => {
+                            self.stack.pop();
+                        }
+                        StringStep::Field => {
+                            self.stack.push(Frame::Open { field: true });
+                            *count += 1;
+                        }
+                    }
+                    i = next;
+                    if i >= bytes.len() {
+                        return Some(i);
+                    }
+                }
+                Frame::Spec => {
+                    let (next, step) = spec_step(bytes, i);
+                    match step {
+                        SpecStep::Eof => return Some(next),
+                        SpecStep::Field => self.stack.push(Frame::Open { field: true }),
+                        SpecStep::End => {
+                            // The spec, and the field that holds it.
+                            self.stack.pop();
+                            self.stack.pop();
+                        }
+                    }
+                    *count += 1;
+                    i = next;
+                }
+            }
+        }
+        Some(i)
+    }
+
+    /// How many increments the current line can hold before its estimate could pass the limit.
+    fn budget(&self) -> usize {
+        (self.limit as usize).saturating_sub(self.indents.len()).min(SKIM_CAP - 1)
+    }
+
+    /// Reads the rest of a logical line from `i` token by token; returns where the next line starts.
+    fn read_line(&mut self, mut i: usize) -> Result<usize, TooDeep> {
+        while i < self.bytes.len() {
+            match self.stack.last().copied() {
+                None | Some(Frame::Open { .. }) => {
+                    let (next, line_ends) = self.code(i)?;
+                    i = next;
+                    if line_ends {
+                        break;
+                    }
+                }
+                Some(Frame::Str { quote, triple, format }) => i = self.string(i, quote, triple, format)?,
+                Some(Frame::Spec) => i = self.spec(i),
+            }
+        }
+        Ok(i)
+    }
+
     fn estimate(&self) -> u32 {
         (self.indents.len() as u32).saturating_add(self.open_total).saturating_add(self.level)
     }
@@ -157,11 +397,12 @@ impl Scan<'_> {
     }
 
     /// Closes the innermost bracket or field: its level's counts come back, plus one postfix for what it
-    /// made (a call, a subscript, a display).
-    fn close(&mut self) {
-        if !matches!(self.stack.last(), Some(Frame::Open { .. })) {
-            return;
-        }
+    /// made (a call, a subscript, a display). Returns whether it closed a field, which leaves the code for
+    /// the string or format spec around it.
+    fn close(&mut self) -> bool {
+        let Some(&Frame::Open { field }) = self.stack.last() else {
+            return false;
+        };
         self.stack.pop();
         let saved = self.saved.pop().expect("every open bracket saved its level's counts");
         let level: u32 = saved.iter().sum();
@@ -170,112 +411,73 @@ impl Scan<'_> {
         self.level = level;
         self.prefix(Prec::Postfix);
         self.operand = true;
+        field
     }
 
-    fn run(&mut self) -> Result<(), TooDeep> {
+    /// Code from `i` until a string or format spec starts (or a field ends), the logical line ends or the
+    /// file does; returns where it stopped and whether a new line starts there.
+    fn code(&mut self, mut i: usize) -> Result<(usize, bool), TooDeep> {
         let bytes = self.bytes;
-        let mut line_start = true;
-        let mut i = 0;
-        while i < bytes.len() {
-            let c = bytes[i];
-            match self.stack.last().copied() {
-                Some(Frame::Str { quote, triple, format }) => {
-                    i = self.string_byte(i, quote, triple, format);
-                    if self.over {
-                        return Err(TooDeep { offset: i.min(bytes.len()) });
-                    }
-                    continue;
-                }
-                Some(Frame::Spec) => {
-                    match c {
-                        b'{' => self.open(true),
-                        b'}' => {
-                            // The spec ends, and with it the field that holds it.
-                            self.stack.pop();
-                            self.close();
-                        }
-                        b'\'' | b'"' | b'\n' | b'\r' => {
-                            // A quote or a line break cannot be part of a spec: the field was never closed.
-                            // End it here and let the string see this byte, as the tokenizer recovers.
-                            self.stack.pop();
-                            self.close();
-                            continue;
-                        }
-                        _ => {}
-                    }
-                    i += 1;
-                    continue;
-                }
-                _ => {}
-            }
-            if line_start && self.stack.is_empty() {
-                line_start = false;
-                let (column, next) = indentation(bytes, i);
-                i = next;
-                match bytes.get(i) {
-                    // Blank and comment-only lines do not indent.
-                    None | Some(b'\n' | b'\r' | b'#' | b'\\') => {}
-                    Some(_) => {
-                        while self.indents.last().is_some_and(|&width| width > column) {
-                            self.indents.pop();
-                        }
-                        if column > self.indents.last().copied().unwrap_or(0) {
-                            self.indents.push(column);
-                            if self.estimate() > self.limit {
-                                return Err(TooDeep { offset: i });
-                            }
-                        }
-                    }
-                }
-                continue;
-            }
-            if c == b' ' || c == b'\t' {
+        loop {
+            while let Some(b' ' | b'\t') = bytes.get(i) {
                 i += 1;
-                continue;
             }
-            i = self.code_byte(i, &mut line_start);
+            let Some(&c) = bytes.get(i) else {
+                return Ok((i, false));
+            };
+            let (next, after) = self.token(i, c);
             if self.over {
-                return Err(TooDeep { offset: i.min(bytes.len()) });
+                return Err(TooDeep { offset: next.min(bytes.len()) });
+            }
+            i = next;
+            match after {
+                After::Code => {}
+                After::Line => return Ok((i, true)),
+                After::Leave => return Ok((i, false)),
             }
         }
-        Ok(())
     }
 
-    /// One token of code; returns the next offset.
-    #[inline]
-    fn code_byte(&mut self, i: usize, line_start: &mut bool) -> usize {
+    /// The token of code starting with the byte `c` at `i`; returns the next offset and what comes next.
+    #[inline(always)]
+    fn token(&mut self, i: usize, c: u8) -> (usize, After) {
         let bytes = self.bytes;
-        let c = bytes[i];
+        if is_identifier_start(c) {
+            let end = bytes[i + 1..].iter().position(|&b| !is_identifier_byte(b)).map_or(bytes.len(), |n| i + 1 + n);
+            let word = &bytes[i..end];
+            if matches!(bytes.get(end), Some(b'\'' | b'"')) && is_prefix(word) {
+                let format = word.iter().any(|b| matches!(b, b'f' | b'F' | b't' | b'T'));
+                self.operand = true;
+                return (open_string(bytes, end, format, &mut self.stack), After::Leave);
+            }
+            self.word(word);
+            return (end, After::Code);
+        }
         let next = bytes.get(i + 1).copied();
-        match c {
+        let end = match c {
             b'\n' | b'\r' => {
                 if self.stack.is_empty() {
                     self.element();
-                    *line_start = true;
+                    return (i + 1, After::Line);
                 }
                 i + 1
             }
             b'#' => line_end(bytes, i),
             // A continuation line: the logical line goes on.
-            b'\\' => match (next, bytes.get(i + 2)) {
-                (Some(b'\r'), Some(b'\n')) => i + 3,
-                _ => i + 2,
-            },
+            b'\\' => continuation(bytes, i),
             b'\'' | b'"' => {
                 self.operand = true;
-                open_string(bytes, i, false, &mut self.stack)
+                return (open_string(bytes, i, false, &mut self.stack), After::Leave);
             }
             b'(' | b'[' | b'{' => {
                 self.open(false);
                 i + 1
             }
-            b'}' if matches!(self.stack.last(), Some(Frame::Open { field: true, .. })) => {
-                // The end of an f-string field: back into the string.
-                self.close();
-                i + 1
-            }
+            // The end of a bracket, or of an f-string field: then back into the string.
             b')' | b']' | b'}' => {
-                self.close();
+                if self.close() {
+                    return (i + 1, After::Leave);
+                }
                 i + 1
             }
             b':' if next == Some(b'=') => {
@@ -286,7 +488,7 @@ impl Scan<'_> {
                 // `{x:>10}`: the rest of the field is a format spec. A `:` inside a nested bracket belongs
                 // to that bracket.
                 self.stack.push(Frame::Spec);
-                i + 1
+                return (i + 1, After::Leave);
             }
             b':' => {
                 self.operand = false;
@@ -328,10 +530,11 @@ impl Scan<'_> {
                 // `<<=` and `>>=` are assignments.
                 if bytes.get(i + 2) == Some(&b'=') {
                     self.element();
-                    return i + 3;
+                    i + 3
+                } else {
+                    self.binary(Prec::Shift, true);
+                    i + 2
                 }
-                self.binary(Prec::Shift, true);
-                i + 2
             }
             b'<' | b'>' => {
                 self.binary(Prec::Compare, false);
@@ -343,7 +546,7 @@ impl Scan<'_> {
                 if c != b'~' && bytes.get(end) == Some(&b'=') {
                     // An augmented assignment.
                     self.element();
-                    return end + 1;
+                    return (end + 1, After::Code);
                 }
                 match (c, doubled) {
                     (b'*', true) => self.operator(Prec::Power, Prec::Lambda),
@@ -358,26 +561,13 @@ impl Scan<'_> {
                 }
                 end
             }
-            c if c.is_ascii_digit() => {
+            b'0'..=b'9' => {
                 self.operand = true;
                 number(bytes, i)
             }
-            c if is_identifier_byte(c) => {
-                let mut end = i;
-                while end < bytes.len() && is_identifier_byte(bytes[end]) {
-                    end += 1;
-                }
-                let word = &bytes[i..end];
-                if matches!(bytes.get(end), Some(b'\'' | b'"')) && is_prefix(word) {
-                    let format = word.iter().any(|b| matches!(b, b'f' | b'F' | b't' | b'T'));
-                    self.operand = true;
-                    return open_string(bytes, end, format, &mut self.stack);
-                }
-                self.word(word);
-                end
-            }
             _ => i + 1,
-        }
+        };
+        (end, After::Code)
     }
 
     fn word(&mut self, word: &[u8]) {
@@ -396,7 +586,6 @@ impl Scan<'_> {
             b"lambda" | b"yield" | b"async" => self.prefix(Prec::Lambda),
             b"await" => self.prefix(Prec::Await),
             b"for" => self.element(),
-            b"None" | b"True" | b"False" => self.operand = true,
             b"assert" | b"break" | b"class" | b"continue" | b"def" | b"del" | b"elif" | b"except" | b"finally"
             | b"from" | b"global" | b"if" | b"import" | b"nonlocal" | b"pass" | b"raise" | b"return" | b"try"
             | b"while" | b"with" | b"as" => self.operand = false,
@@ -404,55 +593,305 @@ impl Scan<'_> {
         }
     }
 
-    /// One step inside a string literal; returns the next offset.
-    fn string_byte(&mut self, i: usize, quote: u8, triple: bool, format: bool) -> usize {
+    /// A string literal from `i` until it ends or a replacement field opens, or the file ends; returns where
+    /// it stopped.
+    fn string(&mut self, mut i: usize, quote: u8, triple: bool, format: bool) -> Result<usize, TooDeep> {
         let bytes = self.bytes;
-        // Most of a string is text: skip to the next byte that can matter.
-        let rest = &bytes[i..];
-        let skip = match (triple, format) {
-            (true, false) => memchr::memchr2(quote, b'\\', rest),
-            (true, true) => memchr::memchr3(quote, b'\\', b'{', rest),
-            (false, _) => {
-                rest.iter().position(|&b| b == quote || b == b'\\' || b == b'\n' || b == b'\r' || (format && b == b'{'))
+        loop {
+            let (next, step) = string_step(bytes, i, quote, triple, format);
+            match step {
+                StringStep::Text => {}
+                StringStep::End => {
+                    self.stack.pop();
+                }
+                StringStep::Field => self.open(true),
             }
-        };
-        let Some(skip) = skip else {
-            return bytes.len();
-        };
-        let i = i + skip;
-        let c = bytes[i];
-        if c == b'\\' {
-            // In an f-string `\{` still opens a field, so only an escaped non-brace is skipped.
-            return match bytes.get(i + 1) {
-                Some(b'{' | b'}') if format => i + 1,
-                Some(b'\r') if bytes.get(i + 2) == Some(&b'\n') => i + 3,
-                _ => i + 2,
-            };
-        }
-        if c == quote {
-            if !triple {
-                self.stack.pop();
-                return i + 1;
+            if self.over {
+                return Err(TooDeep { offset: next.min(bytes.len()) });
             }
-            if bytes.get(i + 1) == Some(&quote) && bytes.get(i + 2) == Some(&quote) {
-                self.stack.pop();
-                return i + 3;
+            if !matches!(step, StringStep::Text) || next >= bytes.len() {
+                return Ok(next);
             }
+            i = next;
         }
-        if !triple && (c == b'\n' || c == b'\r') {
-            // An unterminated string ends with its line, as in CPython's tokenizer.
-            self.stack.pop();
-            return i;
-        }
-        if format && c == b'{' {
-            if bytes.get(i + 1) == Some(&b'{') {
-                return i + 2;
-            }
-            self.open(true);
-            return i + 1;
-        }
-        i + 1
     }
+
+    /// A format spec from `i` until a field opens in it, or it ends with its field, or the file does; returns
+    /// where it stopped.
+    fn spec(&mut self, i: usize) -> usize {
+        let (next, step) = spec_step(self.bytes, i);
+        match step {
+            SpecStep::Eof => {}
+            SpecStep::Field => self.open(true),
+            SpecStep::End => {
+                // The spec's frame is on top of its field's.
+                self.stack.pop();
+                self.close();
+            }
+        }
+        next
+    }
+}
+
+/// Where the skim's hot loop is: at `i` in the logical line that starts at `first`, with `depth` brackets
+/// open and `count` bytes counted.
+#[derive(Clone, Copy)]
+struct Top {
+    i: usize,
+    first: usize,
+    depth: usize,
+    count: usize,
+}
+
+/// The skim's hot loop, over code outside strings: stops where a string, comment or continuation starts,
+/// where a bracket closes that was never opened, and where a logical line ends, unless the next one is blank
+/// or as indented as `width` (the innermost indentation) with a count within `budget` for this one.
+///
+/// The depth and the count live in one word, the depth above the count, so that a byte costs one look-up,
+/// one comparison and one addition. They fit: they are below 2^30 on entry, the count stays within the
+/// budget across lines, and it reads fewer than 2^30 bytes.
+#[inline(never)]
+fn skim_top(bytes: &[u8], top: Top, budget: usize, width: u32) -> Top {
+    debug_assert!(top.depth < SKIM_CAP && top.count <= budget && budget < SKIM_CAP);
+    let end = bytes.len().min(top.i + SKIM_CAP);
+    let mut both = ((top.depth as u64) << 32 | top.count as u64) as i64;
+    let Top { mut i, mut first, .. } = top;
+    loop {
+        // Four bytes a round, for fewer loop checks.
+        'bytes: {
+            while let Some(&[b0, b1, b2, b3]) = bytes.get(i..end).and_then(|rest| rest.first_chunk::<4>()) {
+                for (k, b) in [b0, b1, b2, b3].into_iter().enumerate() {
+                    let b = b as usize;
+                    if both < TOP_STOP_BELOW[b] {
+                        i += k;
+                        break 'bytes;
+                    }
+                    both += TOP_STEP[b];
+                }
+                i += 4;
+            }
+            while i < end {
+                let b = bytes[i] as usize;
+                if both < TOP_STOP_BELOW[b] {
+                    break;
+                }
+                both += TOP_STEP[b];
+                i += 1;
+            }
+        }
+        // A line break stops the loop only where no bracket is open, so `both` is the count.
+        if i < end && bytes[i] == b'\n' && both as usize <= budget {
+            let (column, next) = leading_spaces(bytes, i + 1);
+            if let Some(&c) = bytes.get(next) {
+                let blank = matches!(c, b'\n' | b'\r' | b'#' | b'\\');
+                if c != b'\t' && c != b'\x0c' && (blank || column == width as usize) {
+                    // The indentation stays as it is: the next line starts here.
+                    i = next;
+                    first = next;
+                    both = 0;
+                    continue;
+                }
+            }
+        }
+        return Top { i, first, depth: (both >> 32) as usize, count: (both & 0xffff_ffff) as usize };
+    }
+}
+
+/// What a string's next byte that can matter does.
+enum StringStep {
+    /// Nothing (an escape, a lone quote in a triple-quoted string, `{{`), or the file ended.
+    Text,
+    /// The string ends.
+    End,
+    /// A replacement field opens.
+    Field,
+}
+
+/// Finds the next byte of a string from `i` that can matter and reads it; returns the offset after it.
+fn string_step(bytes: &[u8], i: usize, quote: u8, triple: bool, format: bool) -> (usize, StringStep) {
+    // The bytes that can matter: the quote, a backslash, a line break (which ends a one-line string) and,
+    // in an f-string, `{`. Triple-quoted strings are long, so memchr finds those; one-line strings are
+    // short, so a table does.
+    let rest = &bytes[i..];
+    let skip = match (triple, format) {
+        (true, false) => memchr::memchr2(quote, b'\\', rest),
+        (true, true) => memchr::memchr3(quote, b'\\', b'{', rest),
+        (false, _) => {
+            let stops = STOP_BACKSLASH | STOP_LINE | if quote == b'\'' { STOP_SINGLE } else { STOP_DOUBLE };
+            let stops = if format { stops | STOP_BRACE } else { stops };
+            rest.iter().position(|&b| STRING_STOPS[b as usize] & stops != 0)
+        }
+    };
+    let Some(skip) = skip else {
+        return (bytes.len(), StringStep::Text);
+    };
+    let i = i + skip;
+    let c = bytes[i];
+    if c == b'\\' {
+        // In an f-string `\{` still opens a field, so only an escaped non-brace is skipped.
+        let next = match bytes.get(i + 1) {
+            Some(b'{' | b'}') if format => i + 1,
+            Some(b'\r') if bytes.get(i + 2) == Some(&b'\n') => i + 3,
+            _ => i + 2,
+        };
+        return (next, StringStep::Text);
+    }
+    if c == quote {
+        if !triple {
+            return (i + 1, StringStep::End);
+        }
+        if bytes.get(i + 1) == Some(&quote) && bytes.get(i + 2) == Some(&quote) {
+            return (i + 3, StringStep::End);
+        }
+    }
+    if !triple && (c == b'\n' || c == b'\r') {
+        // An unterminated string ends with its line, as in CPython's tokenizer.
+        return (i, StringStep::End);
+    }
+    if format && c == b'{' {
+        if bytes.get(i + 1) == Some(&b'{') {
+            return (i + 2, StringStep::Text);
+        }
+        return (i + 1, StringStep::Field);
+    }
+    (i + 1, StringStep::Text)
+}
+
+/// What ends a stretch of a format spec.
+enum SpecStep {
+    /// The file.
+    Eof,
+    /// A nested field opens.
+    Field,
+    /// The spec ends, and with it the field that holds it.
+    End,
+}
+
+/// Finds the next byte of a format spec from `i` that can matter; returns the offset after it.
+fn spec_step(bytes: &[u8], i: usize) -> (usize, SpecStep) {
+    let Some(skip) = bytes[i..].iter().position(|b| matches!(b, b'{' | b'}' | b'\'' | b'"' | b'\n' | b'\r')) else {
+        return (bytes.len(), SpecStep::Eof);
+    };
+    let i = i + skip;
+    match bytes[i] {
+        b'{' => (i + 1, SpecStep::Field),
+        b'}' => (i + 1, SpecStep::End),
+        // A quote or a line break cannot be part of a spec: the field was never closed. End it here and let
+        // the string see this byte, as the tokenizer recovers.
+        _ => (i, SpecStep::End),
+    }
+}
+
+const STOP_SINGLE: u8 = 1;
+const STOP_DOUBLE: u8 = 2;
+const STOP_BACKSLASH: u8 = 4;
+const STOP_LINE: u8 = 8;
+const STOP_BRACE: u8 = 16;
+
+/// The bytes that can matter in a one-line string, by kind.
+static STRING_STOPS: [u8; 256] = {
+    let mut table = [0; 256];
+    table[b'\'' as usize] = STOP_SINGLE;
+    table[b'"' as usize] = STOP_DOUBLE;
+    table[b'\\' as usize] = STOP_BACKSLASH;
+    table[b'\n' as usize] = STOP_LINE;
+    table[b'\r' as usize] = STOP_LINE;
+    table[b'{' as usize] = STOP_BRACE;
+    table
+};
+
+/// How the skim reads a byte of code: `STOP` where a string, comment, bracket or line may start or end,
+/// else `COUNTED` if it may be part of a token that raises the estimate (an operator, `.`, or a letter of
+/// every such keyword: the `n` of `not` and `async`, the `w` of `await`, the `l` of `else`, `lambda` and
+/// `yield`).
+static SKIM_CODE: [u8; 256] = {
+    let mut table = [0; 256];
+    let counted = b".+-*/%@&|^~<>lnw";
+    let mut k = 0;
+    while k < counted.len() {
+        table[counted[k] as usize] = COUNTED;
+        k += 1;
+    }
+    let stops = b"\n\r#\\'\"()[]{}";
+    let mut k = 0;
+    while k < stops.len() {
+        table[stops[k] as usize] = STOP;
+        k += 1;
+    }
+    table
+};
+
+const COUNTED: u8 = 1;
+const STOP: u8 = 2;
+
+/// `SKIM_CODE` in a replacement field, where `:` may start a format spec.
+static SKIM_FIELD: [u8; 256] = {
+    let mut table = SKIM_CODE;
+    table[b':' as usize] = STOP;
+    table
+};
+
+/// Where the skim's hot loop stops for a byte: when fewer brackets than this are open (shifted as in
+/// `skim_top`). Line breaks stop it where none is, closing brackets where none is to close, and the starts
+/// of strings, comments and continuations always.
+static TOP_STOP_BELOW: [i64; 256] = {
+    let mut table = [0; 256];
+    let mut b = 0;
+    while b < 256 {
+        if SKIM_CODE[b] & STOP != 0 {
+            table[b] = i64::MAX;
+        }
+        b += 1;
+    }
+    let mut k = 0;
+    while k < 3 {
+        table[b"([{"[k] as usize] = 0;
+        table[b")]}"[k] as usize] = 1 << 32;
+        k += 1;
+    }
+    table[b'\n' as usize] = 1 << 32;
+    table[b'\r' as usize] = 1 << 32;
+    table
+};
+
+/// How a byte changes the skim's hot loop's depth and count (shifted as in `skim_top`): brackets open and
+/// close, and count as the bytes of `SKIM_CODE` do.
+static TOP_STEP: [i64; 256] = {
+    let mut table = [0; 256];
+    let mut b = 0;
+    while b < 256 {
+        if SKIM_CODE[b] & COUNTED != 0 {
+            table[b] = 1;
+        }
+        b += 1;
+    }
+    let mut k = 0;
+    while k < 3 {
+        table[b"([{"[k] as usize] = (1 << 32) + 1;
+        table[b")]}"[k] as usize] = -(1 << 32) + 1;
+        k += 1;
+    }
+    table
+};
+
+/// A bound on the skim's depth and count, and on the bytes its hot loop reads at a time, that keeps them
+/// apart in one word.
+const SKIM_CAP: usize = 1 << 30;
+
+/// Whether the string whose quote is at `at` is an f-string (or a t-string), from the word before it as the
+/// tokens go; `None` if that word might end a number instead (`1.f''`, `1e-f''`), which the skim leaves to
+/// the tokens.
+fn string_prefix(bytes: &[u8], at: usize) -> Option<bool> {
+    let before = &bytes[..at];
+    let run = before.iter().rev().take(3).take_while(|&&b| is_identifier_byte(b)).count();
+    let word = &before[at - run..];
+    if !is_prefix(word) {
+        return Some(false);
+    }
+    if at > run && matches!(before[at - run - 1], b'.' | b'+' | b'-') {
+        return None;
+    }
+    Some(word.iter().any(|b| matches!(b, b'f' | b'F' | b't' | b'T')))
 }
 
 fn open_string(bytes: &[u8], at: usize, format: bool, stack: &mut Vec<Frame>) -> usize {
@@ -466,11 +905,20 @@ fn open_string(bytes: &[u8], at: usize, format: bool, stack: &mut Vec<Frame>) ->
     }
 }
 
+/// Skips the backslash at `at` and the byte it escapes (a line break, as a rule, so the logical line goes on).
+fn continuation(bytes: &[u8], at: usize) -> usize {
+    match (bytes.get(at + 1), bytes.get(at + 2)) {
+        (Some(b'\r'), Some(b'\n')) => at + 3,
+        _ => at + 2,
+    }
+}
+
 /// The indentation column at `from` (tabs to multiples of 8, a form feed starts again at 0, as CPython's
 /// tokenizer counts) and the offset of the first other byte.
 fn indentation(bytes: &[u8], from: usize) -> (u32, usize) {
-    let mut column: u32 = 0;
-    let mut i = from;
+    // Spaces first: most indentation is nothing else.
+    let (spaces, mut i) = leading_spaces(bytes, from);
+    let mut column = u32::try_from(spaces).unwrap_or(u32::MAX);
     while let Some(&c) = bytes.get(i) {
         match c {
             b' ' => column = column.saturating_add(1),
@@ -481,6 +929,26 @@ fn indentation(bytes: &[u8], from: usize) -> (u32, usize) {
         i += 1;
     }
     (column, i)
+}
+
+/// The number of spaces from `from` and the offset of the first other byte, sixteen bytes at a time.
+fn leading_spaces(bytes: &[u8], from: usize) -> (usize, usize) {
+    const SPACES: u64 = u64::from_ne_bytes([b' '; 8]);
+    let mut i = from;
+    while let Some(chunk) = bytes.get(i..i + 16) {
+        let (low, high) = chunk.split_at(8);
+        let low = u64::from_le_bytes(low.try_into().expect("eight bytes")) ^ SPACES;
+        let high = u64::from_le_bytes(high.try_into().expect("eight bytes")) ^ SPACES;
+        let spaces = if low != 0 { low.trailing_zeros() / 8 } else { 8 + high.trailing_zeros() / 8 };
+        i += spaces as usize;
+        if spaces < 16 {
+            return (i - from, i);
+        }
+    }
+    while bytes.get(i) == Some(&b' ') {
+        i += 1;
+    }
+    (i - from, i)
 }
 
 /// Skips a number literal, exponent sign included (`1e-5` holds no operator), but not the `-` of `0xE-1`.
@@ -500,12 +968,24 @@ fn number(bytes: &[u8], from: usize) -> usize {
     i
 }
 
+/// `r`, `u`, `b`, `f`, `t`, `br`, `rb`, `fr`, `rf`, `tr` or `rt`, in either case.
 fn is_prefix(word: &[u8]) -> bool {
-    const PREFIXES: &[&[u8]] = &[b"r", b"u", b"b", b"f", b"t", b"br", b"rb", b"fr", b"rf", b"tr", b"rt"];
-    PREFIXES.iter().any(|prefix| prefix.eq_ignore_ascii_case(word))
+    match word {
+        [a] => matches!(a.to_ascii_lowercase(), b'r' | b'u' | b'b' | b'f' | b't'),
+        [a, b] => matches!(
+            (a.to_ascii_lowercase(), b.to_ascii_lowercase()),
+            (b'b' | b'f' | b't', b'r') | (b'r', b'b' | b'f' | b't')
+        ),
+        _ => false,
+    }
 }
 
-/// Bytes that continue an identifier; non-ASCII bytes are parts of Unicode identifiers.
+/// Bytes that start an identifier; non-ASCII bytes are parts of Unicode identifiers.
+fn is_identifier_start(c: u8) -> bool {
+    c.is_ascii_alphabetic() || c == b'_' || c >= 0x80
+}
+
+/// Bytes that continue an identifier.
 fn is_identifier_byte(c: u8) -> bool {
     c.is_ascii_alphanumeric() || c == b'_' || c >= 0x80
 }
@@ -515,12 +995,26 @@ fn line_end(bytes: &[u8], from: usize) -> usize {
 }
 
 #[cfg(test)]
+mod reference;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
-    /// The smallest limit `text` passes.
+    /// The smallest limit `text` passes. Every limit up to it and a little past gives the result the
+    /// reference scan gives.
     fn depth(text: &str) -> u32 {
-        (0..100_000).find(|&limit| check(text, limit).is_ok()).expect("estimate below 100,000")
+        let depth = (0..100_000).find(|&limit| check(text, limit).is_ok()).expect("estimate below 100,000");
+        assert_same_as_reference(text, (0..=depth + 2).chain([1_000, u32::MAX]));
+        depth
+    }
+
+    fn assert_same_as_reference(text: &str, limits: impl IntoIterator<Item = u32>) {
+        for limit in limits {
+            let fast = check(text, limit).map_err(|too_deep| too_deep.offset);
+            let slow = reference::check(text, limit).map_err(|too_deep| too_deep.offset);
+            assert_eq!(fast, slow, "limit {limit}, text {text:?}");
+        }
     }
 
     #[test]
@@ -587,5 +1081,229 @@ mod tests {
     fn reports_where() {
         let text = format!("x = 1\ny = {}1\n", "-".repeat(100));
         assert_eq!(check(&text, 10), Err(TooDeep { offset: 21 }));
+        assert_same_as_reference(&text, 0..=110);
+    }
+
+    /// Pieces of Python, and of things that are almost Python, for the generated texts: every kind of
+    /// string (prefixes, triple quotes, f-string fields with specs, conversions, escapes, unterminated),
+    /// line breaks of every kind, continuations, brackets, operators, keywords, numbers that end in letters
+    /// before a quote, comments, indentation and non-ASCII text.
+    const PIECES: &[&str] = &[
+        "'",
+        "\"",
+        "'''",
+        "\"\"\"",
+        "f'",
+        "f\"",
+        "F'''",
+        "rb'",
+        "Rb\"",
+        "br'",
+        "u'",
+        "t'",
+        "fr\"",
+        "rf'''",
+        "x'",
+        "1f'",
+        "1.f'",
+        "1e-f'",
+        "a+f'",
+        "a.f'",
+        ".5f'",
+        "{",
+        "}",
+        "{{",
+        "}}",
+        ":",
+        ":=",
+        "!r",
+        "=",
+        ":>{",
+        "{x:{y}}",
+        "\\",
+        "\\\n",
+        "\\\r\n",
+        "\\'",
+        "\\{",
+        "\\\\",
+        "\n",
+        "\r",
+        "\r\n",
+        "\n    ",
+        "\n\t",
+        "\n        ",
+        "\n  ",
+        "\n\x0c ",
+        "(",
+        ")",
+        "[",
+        "]",
+        "+",
+        "-",
+        "*",
+        "**",
+        "/",
+        "//",
+        "%",
+        "@",
+        "&",
+        "|",
+        "^",
+        "~",
+        "<<",
+        ">>",
+        "<",
+        ">",
+        "<=",
+        "==",
+        "!=",
+        "->",
+        "+=",
+        "<<=",
+        "**=",
+        ",",
+        ";",
+        ".",
+        "...",
+        "not ",
+        " not ",
+        " in ",
+        " is ",
+        " and ",
+        " or ",
+        " if ",
+        " else ",
+        "lambda ",
+        "yield ",
+        "async ",
+        "await ",
+        " for ",
+        "def ",
+        "return ",
+        "None",
+        "True",
+        "x",
+        "abc",
+        "l",
+        "n",
+        "w",
+        "_a1",
+        "else",
+        "\u{e9}",
+        "\u{4e2d}\u{6587}",
+        "\u{1f600}",
+        "1",
+        "0xE",
+        "1e-5",
+        ".5",
+        "1_000",
+        "0b1",
+        "# c",
+        "#",
+        " ",
+        " ",
+        " ",
+        "\t",
+        "\x0c",
+        "\0",
+    ];
+
+    /// A generator of the same texts on every run (SplitMix64).
+    struct Random(u64);
+
+    impl Random {
+        fn next(&mut self) -> u64 {
+            self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+            let mut z = self.0;
+            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+            z ^ (z >> 31)
+        }
+
+        fn below(&mut self, n: usize) -> usize {
+            (self.next() % n as u64) as usize
+        }
+    }
+
+    /// Generated texts give the reference's result at every limit up to their depth and a little past:
+    /// pieces at random, and runs of one piece (deep nesting, long lines, long strings).
+    #[test]
+    fn generated_texts_as_the_reference() {
+        let mut random = Random(0x5eed);
+        for _ in 0..4_000 {
+            let mut text = String::new();
+            for _ in 0..random.below(40) {
+                let piece = PIECES[random.below(PIECES.len())];
+                let times = if random.below(8) == 0 { 1 + random.below(30) } else { 1 };
+                for _ in 0..times {
+                    text.push_str(piece);
+                }
+            }
+            let depth = (0..=200).find(|&limit| reference::check(&text, limit).is_ok()).unwrap_or(200);
+            assert_same_as_reference(&text, (0..=depth + 2).chain([1_000, u32::MAX]));
+        }
+    }
+
+    /// Compares the scan with the reference on every `.py` file under the directories that
+    /// `PYDEVCHECK_NESTING_DIRS` lists (separated as in `PATH`), at the real limit and at small ones that stop
+    /// most files somewhere, then times both at the real limit:
+    /// `PYDEVCHECK_NESTING_DIRS=... cargo test --release -p pydevcheck_analyzer --lib nesting -- --ignored --nocapture`.
+    /// Files are read as UTF-8, invalid bytes replaced.
+    #[test]
+    #[ignore = "reads the directories that PYDEVCHECK_NESTING_DIRS lists"]
+    fn directories_as_the_reference() {
+        fn python_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+            let Ok(entries) = std::fs::read_dir(dir) else { return };
+            for entry in entries.flatten() {
+                let path = entry.path();
+                match entry.file_type() {
+                    Ok(kind) if kind.is_dir() => python_files(&path, out),
+                    Ok(kind) if kind.is_file() && path.extension().is_some_and(|ext| ext == "py") => out.push(path),
+                    _ => {}
+                }
+            }
+        }
+        let dirs = std::env::var_os("PYDEVCHECK_NESTING_DIRS").expect("PYDEVCHECK_NESTING_DIRS is set");
+        let mut paths = Vec::new();
+        for dir in std::env::split_paths(&dirs) {
+            python_files(&dir, &mut paths);
+        }
+        let texts: Vec<String> = paths
+            .iter()
+            .map(|path| String::from_utf8_lossy(&std::fs::read(path).expect("readable")).into_owned())
+            .collect();
+        let limit = crate::parse::MAX_DEPTH;
+        let mut differences = 0;
+        let mut refused = 0;
+        for (path, text) in paths.iter().zip(&texts) {
+            for limit in [limit, 50, 20, 8, 3] {
+                let fast = check(text, limit).map_err(|too_deep| too_deep.offset);
+                let slow = reference::check(text, limit).map_err(|too_deep| too_deep.offset);
+                refused += usize::from(slow.is_err());
+                if fast != slow {
+                    differences += 1;
+                    eprintln!("{}: limit {limit}: {fast:?}, the reference {slow:?}", path.display());
+                }
+            }
+        }
+        let time = |scan: fn(&str, u32) -> bool| {
+            (0..3)
+                .map(|_| {
+                    let start = std::time::Instant::now();
+                    let passed = texts.iter().filter(|text| scan(text, limit)).count();
+                    (start.elapsed(), passed)
+                })
+                .min()
+                .expect("three rounds")
+        };
+        let (fast, passed) = time(|text, limit| check(text, limit).is_ok());
+        let (slow, reference_passed) = time(|text, limit| reference::check(text, limit).is_ok());
+        let bytes: usize = texts.iter().map(String::len).sum();
+        eprintln!(
+            "{} files, {bytes} bytes, 5 limits: {differences} differences ({refused} refusals by the reference); \
+             at limit {limit}: {passed} pass, scan {fast:?}, reference {slow:?} ({reference_passed} pass)",
+            texts.len()
+        );
+        assert_eq!(differences, 0);
     }
 }
