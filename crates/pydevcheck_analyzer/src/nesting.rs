@@ -123,14 +123,19 @@ enum After {
 impl Scan<'_> {
     /// Each logical line is skimmed, and read token by token only if skimming cannot show it shallow enough.
     fn run(&mut self) -> Result<(), TooDeep> {
+        // The skim keeps its numbers below 2^30; a longer file is read token by token.
+        let skims = self.bytes.len() < SKIM_CAP;
         let mut i = 0;
         while i < self.bytes.len() {
             // A logical line starts here with nothing open, so the whole state of the scan is the indentation.
-            let first = self.indent(i)?;
-            let Some(first) = self.skim(first)? else {
-                break;
-            };
-            self.stack.clear();
+            let mut first = self.indent(i)?;
+            if skims {
+                let Some(line) = self.skim(first)? else {
+                    break;
+                };
+                first = line;
+                self.stack.clear();
+            }
             i = self.read_line(first)?;
         }
         Ok(())
@@ -173,18 +178,17 @@ impl Scan<'_> {
         // holds a replacement field, and popped before the line goes on.
         let mut top = Top { i: first, first, depth: 0, count: 0 };
         loop {
-            let budget = self.budget();
-            if top.count > budget || top.depth >= SKIM_CAP {
+            if top.count > self.budget() {
                 return Ok(Some(top.first));
             }
-            let width = self.indents.last().copied().unwrap_or(0);
-            top = skim_top(bytes, top, budget, width);
+            top = skim_top(bytes, top, self.limit, &mut self.indents);
+            let budget = self.budget();
             let Some(&c) = bytes.get(top.i) else {
                 return Ok((top.count > budget).then_some(top.first));
             };
             match c {
                 b'\n' | b'\r' => {
-                    // The logical line ends, and the next one is indented differently.
+                    // The logical line ends, and the hot loop left the next one's indentation to `indent`.
                     if top.count > budget {
                         return Ok(Some(top.first));
                     }
@@ -195,7 +199,6 @@ impl Scan<'_> {
                     top.i = top.first;
                     top.count = 0;
                 }
-                b'#' => top.i = line_end(bytes, top.i),
                 b'\\' => top.i = continuation(bytes, top.i),
                 b'\'' | b'"' => match self.skim_string(top.i, &mut top.count) {
                     Some(end) => top.i = end,
@@ -322,7 +325,7 @@ impl Scan<'_> {
 
     /// How many increments the current line can hold before its estimate could pass the limit.
     fn budget(&self) -> usize {
-        (self.limit as usize).saturating_sub(self.indents.len()).min(SKIM_CAP - 1)
+        budget(self.limit, self.indents.len())
     }
 
     /// Reads the rest of a logical line from `i` token by token; returns where the next line starts.
@@ -643,23 +646,25 @@ struct Top {
     count: usize,
 }
 
-/// The skim's hot loop, over code outside strings: stops where a string, comment or continuation starts,
-/// where a bracket closes that was never opened, and where a logical line ends, unless the next one is blank
-/// or as indented as `width` (the innermost indentation) with a count within `budget` for this one.
+/// The skim's hot loop, over code outside strings. It goes on through comments, strings that are not
+/// f-strings and line breaks, indenting as `Scan::indent` does, and stops at the end of the file and where
+/// `Scan::skim` has more to do: at a line break ending a line whose count is over its budget, or before a
+/// line indented with a tab or a form feed, or deeper than the limit allows; at a carriage return, a
+/// continuation, an f-string, a string prefix only the tokens can tell, or a bracket closing that was never
+/// opened.
 ///
 /// The depth and the count live in one word, the depth above the count, so that a byte costs one look-up,
-/// one comparison and one addition. They fit: they are below 2^30 on entry, the count stays within the
-/// budget across lines, and it reads fewer than 2^30 bytes.
+/// one comparison and one addition. They fit: a file it reads is shorter than 2^30 bytes.
 #[inline(never)]
-fn skim_top(bytes: &[u8], top: Top, budget: usize, width: u32) -> Top {
-    debug_assert!(top.depth < SKIM_CAP && top.count <= budget && budget < SKIM_CAP);
-    let end = bytes.len().min(top.i + SKIM_CAP);
+fn skim_top(bytes: &[u8], top: Top, limit: u32, indents: &mut Vec<u32>) -> Top {
+    debug_assert!(bytes.len() < SKIM_CAP);
     let mut both = ((top.depth as u64) << 32 | top.count as u64) as i64;
     let Top { mut i, mut first, .. } = top;
+    let mut budget = budget(limit, indents.len());
     loop {
         // Four bytes a round, for fewer loop checks.
         'bytes: {
-            while let Some(&[b0, b1, b2, b3]) = bytes.get(i..end).and_then(|rest| rest.first_chunk::<4>()) {
+            while let Some(&[b0, b1, b2, b3]) = bytes.get(i..).and_then(|rest| rest.first_chunk::<4>()) {
                 for (k, b) in [b0, b1, b2, b3].into_iter().enumerate() {
                     let b = b as usize;
                     if both < TOP_STOP_BELOW[b] {
@@ -670,8 +675,8 @@ fn skim_top(bytes: &[u8], top: Top, budget: usize, width: u32) -> Top {
                 }
                 i += 4;
             }
-            while i < end {
-                let b = bytes[i] as usize;
+            while let Some(&b) = bytes.get(i) {
+                let b = b as usize;
                 if both < TOP_STOP_BELOW[b] {
                     break;
                 }
@@ -679,22 +684,58 @@ fn skim_top(bytes: &[u8], top: Top, budget: usize, width: u32) -> Top {
                 i += 1;
             }
         }
-        // A line break stops the loop only where no bracket is open, so `both` is the count.
-        if i < end && bytes[i] == b'\n' && both as usize <= budget {
-            let (column, next) = leading_spaces(bytes, i + 1);
-            if let Some(&c) = bytes.get(next) {
-                let blank = matches!(c, b'\n' | b'\r' | b'#' | b'\\');
-                if c != b'\t' && c != b'\x0c' && (blank || column == width as usize) {
-                    // The indentation stays as it is: the next line starts here.
+        let Some(&c) = bytes.get(i) else {
+            break;
+        };
+        match c {
+            // A line break stops the loop only where no bracket is open, so `both` is the count.
+            b'\n' if both as usize <= budget => {
+                let (spaces, next) = leading_spaces(bytes, i + 1);
+                let Some(&c) = bytes.get(next) else {
+                    break;
+                };
+                if c == b'\t' || c == b'\x0c' {
+                    break;
+                }
+                // As `Scan::indent`.
+                if !matches!(c, b'\n' | b'\r' | b'#' | b'\\') {
+                    let column = u32::try_from(spaces).unwrap_or(u32::MAX);
+                    while indents.last().is_some_and(|&width| width > column) {
+                        indents.pop();
+                    }
+                    if column > indents.last().copied().unwrap_or(0) {
+                        if indents.len() >= limit as usize {
+                            break;
+                        }
+                        indents.push(column);
+                    }
+                    budget = self::budget(limit, indents.len());
+                }
+                i = next;
+                first = next;
+                both = 0;
+            }
+            b'#' => i = line_end(bytes, i),
+            b'\'' | b'"' if string_prefix(bytes, i) == Some(false) => {
+                let triple = bytes.get(i + 1) == Some(&c) && bytes.get(i + 2) == Some(&c);
+                i += if triple { 3 } else { 1 };
+                loop {
+                    let (next, step) = string_step(bytes, i, c, triple, false);
                     i = next;
-                    first = next;
-                    both = 0;
-                    continue;
+                    if !matches!(step, StringStep::Text) || i >= bytes.len() {
+                        break;
+                    }
                 }
             }
+            _ => break,
         }
-        return Top { i, first, depth: (both >> 32) as usize, count: (both & 0xffff_ffff) as usize };
     }
+    Top { i, first, depth: (both >> 32) as usize, count: (both & 0xffff_ffff) as usize }
+}
+
+/// How many bytes a logical line's count may reach before its estimate could pass `limit`.
+fn budget(limit: u32, indents: usize) -> usize {
+    (limit as usize).saturating_sub(indents)
 }
 
 /// What a string's next byte that can matter does.
@@ -874,8 +915,7 @@ static TOP_STEP: [i64; 256] = {
     table
 };
 
-/// A bound on the skim's depth and count, and on the bytes its hot loop reads at a time, that keeps them
-/// apart in one word.
+/// The files the skim reads are shorter, so that its depth and count keep apart in one word.
 const SKIM_CAP: usize = 1 << 30;
 
 /// Whether the string whose quote is at `at` is an f-string (or a t-string), from the word before it as the
