@@ -662,10 +662,10 @@ fn skim_top(bytes: &[u8], top: Top, limit: u32, indents: &mut Vec<u32>) -> Top {
     let Top { mut i, mut first, .. } = top;
     let mut budget = budget(limit, indents.len());
     loop {
-        // Four bytes a round, for fewer loop checks.
+        // Eight bytes a round, for fewer loop checks.
         'bytes: {
-            while let Some(&[b0, b1, b2, b3]) = bytes.get(i..).and_then(|rest| rest.first_chunk::<4>()) {
-                for (k, b) in [b0, b1, b2, b3].into_iter().enumerate() {
+            while let Some(chunk) = bytes.get(i..).and_then(|rest| rest.first_chunk::<8>()) {
+                for (k, &b) in chunk.iter().enumerate() {
                     let b = b as usize;
                     if both < TOP_STOP_BELOW[b] {
                         i += k;
@@ -673,7 +673,7 @@ fn skim_top(bytes: &[u8], top: Top, limit: u32, indents: &mut Vec<u32>) -> Top {
                     }
                     both += TOP_STEP[b];
                 }
-                i += 4;
+                i += 8;
             }
             while let Some(&b) = bytes.get(i) {
                 let b = b as usize;
