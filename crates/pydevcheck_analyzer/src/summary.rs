@@ -121,11 +121,24 @@ impl<'m> FileContext<'m> {
         cx
     }
 
-    /// Fixed point over the call graph: a function that acquires, or calls one that may open, may open.
+    /// Fixed point over the call graph: a function that acquires, calls what another module exports as an
+    /// opener or an owner, or calls one of this file's functions that may open, may open.
     fn find_openers(&mut self) {
         for (id, scope) in self.module.scopes.iter().enumerate() {
-            if scope.kind == ScopeKind::Function && scope.has_calls_of_interest {
-                self.may_open.insert(id as ScopeId);
+            let id = id as ScopeId;
+            if scope.kind != ScopeKind::Function {
+                continue;
+            }
+            let calls_external_opener = || {
+                scope.local_calls.iter().any(|path| {
+                    self.resolve_path(id, path).is_none()
+                        && self.external(path).is_some_and(|export| {
+                            export.owner.is_some() || export.summary.as_ref().is_some_and(|s| s.returns.is_some())
+                        })
+                })
+            };
+            if scope.has_calls_of_interest || calls_external_opener() {
+                self.may_open.insert(id);
             }
         }
         loop {
