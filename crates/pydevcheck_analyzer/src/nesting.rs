@@ -945,11 +945,14 @@ fn open_string(bytes: &[u8], at: usize, format: bool, stack: &mut Vec<Frame>) ->
     }
 }
 
-/// Skips the backslash at `at` and the byte it escapes (a line break, as a rule, so the logical line goes on).
+/// Skips the backslash at `at` and, when a line break follows, the break too: the logical line goes on.
+/// Before anything else the tokenizer reports an error and reads the next byte as code, and so does the
+/// scan: `\[` opens a bracket, so a line of them is as deep as a line of `[`.
 fn continuation(bytes: &[u8], at: usize) -> usize {
     match (bytes.get(at + 1), bytes.get(at + 2)) {
         (Some(b'\r'), Some(b'\n')) => at + 3,
-        _ => at + 2,
+        (Some(b'\r' | b'\n'), _) => at + 2,
+        _ => at + 1,
     }
 }
 
@@ -1072,6 +1075,18 @@ mod tests {
         assert_eq!(depth("x = '- - - -' # + + + +\n"), 0);
         assert_eq!(depth("x = '\'\'\'\n((((\n\'\'\''\n"), 0);
         assert_eq!(depth("x = rb'\\'- - -'\n"), 0);
+    }
+
+    /// A stray backslash is an error the tokenizer reads past: the bracket after it still opens, and ruff's
+    /// parser nests as deeply as without the backslashes (a memory bomb when they were skipped in pairs).
+    #[test]
+    fn a_stray_backslash_does_not_hide_what_follows() {
+        let n = 50;
+        assert!(depth(&format!("x = {}1\n", "\\[".repeat(n))) >= n as u32);
+        assert!(depth(&format!("x = {}1\n", "\\-".repeat(n))) >= n as u32);
+        assert_eq!(depth("x = 1 + \\\n    2\n"), depth("x = 1 + 2\n"));
+        assert_eq!(depth("x = 1 + \\\r\n    2\r\n"), depth("x = 1 + 2\n"));
+        assert!(check(&format!("x = {}\n", "\\[".repeat(5_000)), 1_000).is_err());
     }
 
     #[test]
