@@ -1300,12 +1300,11 @@ mod tests {
     }
 
     /// Compares the scan with the reference on every `.py` file under the directories that
-    /// `PYDEVCHECK_NESTING_DIRS` lists (separated as in `PATH`), at the real limit and at small ones that stop
-    /// most files somewhere, then times both at the real limit:
-    /// `PYDEVCHECK_NESTING_DIRS=... cargo test --release -p pydevcheck_analyzer --lib nesting -- --ignored --nocapture`.
+    /// `PYDEVCHECK_NESTING_DIRS` lists (separated as in `PATH`; the repository's `fixtures/` when unset), at
+    /// the real limit and at small ones that stop most files somewhere, then times both at the real limit:
+    /// `PYDEVCHECK_NESTING_DIRS=... cargo test --release -p pydevcheck_analyzer --lib nesting -- --nocapture`.
     /// Files are read as UTF-8, invalid bytes replaced.
     #[test]
-    #[ignore = "reads the directories that PYDEVCHECK_NESTING_DIRS lists"]
     fn directories_as_the_reference() {
         fn python_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
             let Ok(entries) = std::fs::read_dir(dir) else { return };
@@ -1318,7 +1317,9 @@ mod tests {
                 }
             }
         }
-        let dirs = std::env::var_os("PYDEVCHECK_NESTING_DIRS").expect("PYDEVCHECK_NESTING_DIRS is set");
+        let dirs = std::env::var_os("PYDEVCHECK_NESTING_DIRS").unwrap_or_else(|| {
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures").into_os_string()
+        });
         let mut paths = Vec::new();
         for dir in std::env::split_paths(&dirs) {
             python_files(&dir, &mut paths);
@@ -1359,6 +1360,7 @@ mod tests {
              at limit {limit}: {passed} pass, scan {fast:?}, reference {slow:?} ({reference_passed} pass)",
             texts.len()
         );
+        assert!(!texts.is_empty(), "no Python file under {dirs:?}");
         assert_eq!(differences, 0);
     }
 }
