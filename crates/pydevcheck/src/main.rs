@@ -11,7 +11,7 @@ mod settings;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -74,7 +74,7 @@ pub(crate) fn static_pass(
     let explicit: HashSet<PathBuf> =
         paths.iter().filter(|path| path.is_file()).map(|path| settings::absolute(path, &cwd)).collect();
     let mut files = Vec::with_capacity(discovered.files.len());
-    let mut rules_by_file: HashMap<PathBuf, RuleSet> = HashMap::with_capacity(discovered.files.len());
+    let mut rules_by_file: Vec<RuleSet> = Vec::with_capacity(discovered.files.len());
     let mut api = ApiConfig::default();
     for file in discovered.files {
         let absolute = settings::absolute(&file, &cwd);
@@ -84,7 +84,7 @@ pub(crate) fn static_pass(
         if settings.is_excluded(&absolute) && (args.force_exclude || !explicit.contains(&absolute)) {
             continue;
         }
-        rules_by_file.insert(file.clone(), settings.rules_for(&absolute));
+        rules_by_file.push(settings.rules_for(&absolute));
         // One run has one set of project APIs: those of every configuration that applies to a checked file
         // (one, in the usual project), since a module's summaries reach callers under other configurations.
         api.merge(&settings.api);
@@ -99,10 +99,10 @@ pub(crate) fn static_pass(
         discover: discover_options,
         jobs,
         // Unused by `check_files`: the rules come per file from `rules_for`.
-        selection: defaults.clone(),
+        selection: defaults,
         api,
     };
-    let rules_for = |path: &Path| rules_by_file.get(path).cloned().unwrap_or_else(|| defaults.clone());
+    let rules_for = |i: usize, _: &Path| rules_by_file.get(i).copied().unwrap_or(defaults);
     let mut run = check_files(&files, &options, &rules_for);
     run.errors.extend(discovered.errors.into_iter().map(CheckError::from));
     run.errors.sort_by(|a, b| a.path().cmp(&b.path()));

@@ -105,7 +105,7 @@ impl Settings {
 
     /// The rules for `path` (absolute), after `per-file-ignores`.
     pub(crate) fn rules_for(&self, path: &Path) -> RuleSet {
-        let mut rules = self.rules.clone();
+        let mut rules = self.rules;
         for (root, set, ignored) in &self.per_file_ignores {
             if matches(set, root, path) {
                 for rule in ignored {

@@ -26,7 +26,6 @@ mod summary;
 mod suppress;
 mod tables;
 
-use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -146,10 +145,11 @@ impl Prepared {
 
 const UNUSED_SUPPRESSION: &str = "PDC003";
 
-/// The rules that report in one file.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The rules that report in one file: one bit per rule of [`rules::ALL_RULES`], so that every checked file
+/// can carry its own set for the price of a word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RuleSet {
-    codes: BTreeSet<&'static str>,
+    bits: u64,
 }
 
 impl RuleSet {
@@ -159,7 +159,11 @@ impl RuleSet {
     }
 
     pub fn from_rules(rules: impl IntoIterator<Item = &'static Rule>) -> RuleSet {
-        RuleSet { codes: rules.into_iter().map(|rule| rule.code).collect() }
+        let mut set = RuleSet { bits: 0 };
+        for rule in rules {
+            set.insert(rule);
+        }
+        set
     }
 
     /// The set plus `rule` (the fixture harness: the defaults plus the rule of a fixture's directory).
@@ -170,21 +174,30 @@ impl RuleSet {
     }
 
     pub fn contains(&self, rule: &Rule) -> bool {
-        self.codes.contains(rule.code)
+        bit(rule).is_some_and(|bit| self.bits & bit != 0)
     }
 
     pub fn insert(&mut self, rule: &'static Rule) {
-        self.codes.insert(rule.code);
+        self.bits |= bit(rule).unwrap_or(0);
     }
 
     pub fn remove(&mut self, rule: &Rule) {
-        self.codes.remove(rule.code);
+        self.bits &= !bit(rule).unwrap_or(0);
     }
 
     /// The codes, sorted.
     pub fn codes(&self) -> impl Iterator<Item = &'static str> + '_ {
-        self.codes.iter().copied()
+        rules::ALL_RULES.iter().enumerate().filter(|(i, _)| self.bits & (1 << i) != 0).map(|(_, rule)| rule.code)
     }
+}
+
+/// A rule's bit in a [`RuleSet`]: its place in [`rules::ALL_RULES`], found by code, since a rule is a
+/// registry entry and never built elsewhere. `None` only for a rule outside the registry.
+fn bit(rule: &Rule) -> Option<u64> {
+    const _: () = assert!(rules::ALL_RULES.len() <= u64::BITS as usize, "RuleSet has one bit per rule");
+    let place = rules::ALL_RULES.iter().position(|known| known.code == rule.code);
+    debug_assert!(place.is_some(), "{} is not in ALL_RULES", rule.code);
+    place.map(|i| 1 << i)
 }
 
 /// Project-specific APIs declared in configuration (`extra-acquirers`, `extra-releasers`, `extra-borrowers`).
@@ -300,19 +313,19 @@ impl CheckError {
 /// Discovers the files under `paths` and checks them with `options.selection`, see [`check_files`].
 pub fn check_paths(paths: &[PathBuf], options: &CheckOptions) -> CheckRun {
     let discovered = discover::discover(paths, &options.discover);
-    let mut run = check_files(&discovered.files, options, &|_: &Path| options.selection.clone());
+    let mut run = check_files(&discovered.files, options, &|_, _: &Path| options.selection);
     run.errors.extend(discovered.errors.into_iter().map(CheckError::from));
     run.errors.sort_by(|a, b| a.path().cmp(&b.path()));
     run
 }
 
 /// Checks `files` in parallel on a pool with [`WORKER_STACK_SIZE`] stacks, each with the rules `rules_for`
-/// gives it (configuration can differ per directory and per file). Two passes: every file on its own, then
+/// gives it (from the file's index in `files` and its path) (configuration can differ per directory and per file). Two passes: every file on its own, then
 /// again the files that call what another file of the run exports, knowing it (see `passes`).
 pub fn check_files(
     files: &[PathBuf],
     options: &CheckOptions,
-    rules_for: &(dyn Fn(&Path) -> RuleSet + Sync),
+    rules_for: &(dyn Fn(usize, &Path) -> RuleSet + Sync),
 ) -> CheckRun {
     passes::check_files(files, options, rules_for)
 }

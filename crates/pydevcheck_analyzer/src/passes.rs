@@ -32,7 +32,7 @@ const MAX_PULL_DEPTH: u32 = 3;
 pub(crate) fn check_files(
     files: &[PathBuf],
     options: &CheckOptions,
-    rules_for: &(dyn Fn(&Path) -> RuleSet + Sync),
+    rules_for: &(dyn Fn(usize, &Path) -> RuleSet + Sync),
 ) -> CheckRun {
     check_files_keeping(files, options, rules_for, KEEP_BUDGET).0
 }
@@ -49,7 +49,7 @@ struct SecondPass {
 fn check_files_keeping(
     files: &[PathBuf],
     options: &CheckOptions,
-    rules_for: &(dyn Fn(&Path) -> RuleSet + Sync),
+    rules_for: &(dyn Fn(usize, &Path) -> RuleSet + Sync),
     keep_budget: usize,
 ) -> (CheckRun, SecondPass) {
     let mut errors: Vec<CheckError> = Vec::new();
@@ -176,7 +176,7 @@ struct Run<'r> {
     started: Vec<AtomicBool>,
     firsts: Vec<Mutex<Option<First>>>,
     api: tables::Api,
-    rules_for: &'r (dyn Fn(&Path) -> RuleSet + Sync),
+    rules_for: &'r (dyn Fn(usize, &Path) -> RuleSet + Sync),
     /// Bytes of source text that waiting files may still keep.
     budget: AtomicUsize,
 }
@@ -210,7 +210,7 @@ impl Run<'_> {
             Ok(bytes) => bytes,
             Err(error) => return First { checked: Err(error), waits: false, kept: None },
         };
-        let rules = (self.rules_for)(path);
+        let rules = (self.rules_for)(i, path);
         let mut waits = false;
         let mut kept = None;
         let checked = guarded(path, &mut || {
@@ -269,7 +269,7 @@ impl Run<'_> {
 
     fn second(&self, i: usize, exports: &project::Exports, kept: Option<Prepared>) -> Result<Checked, CheckError> {
         let path = &self.files[i];
-        let rules = (self.rules_for)(path);
+        let rules = (self.rules_for)(i, path);
         let place = Some(self.place(i, Some(exports)));
         match kept {
             Some(prepared) => guarded(path, &mut || prepared.check(path, place, &self.api, &rules)),
@@ -332,7 +332,7 @@ mod tests {
             selection: RuleSet::defaults(),
             api: ApiConfig::default(),
         };
-        let all = |_: &Path| RuleSet::defaults();
+        let all = |_, _: &Path| RuleSet::defaults();
         let (run, second) = check_files_keeping(&files, &options(1), &all, 0);
         let reference = findings(&run);
         assert!(reference.iter().any(|f| f.contains("cyclepkg")), "{reference:#?}");
