@@ -187,7 +187,14 @@ impl RuleSet {
 
     /// The codes, sorted.
     pub fn codes(&self) -> impl Iterator<Item = &'static str> + '_ {
-        rules::ALL_RULES.iter().enumerate().filter(|(i, _)| self.bits & (1 << i) != 0).map(|(_, rule)| rule.code)
+        let mut codes: Vec<&'static str> = rules::ALL_RULES
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| self.bits & (1 << i) != 0)
+            .map(|(_, r)| r.code)
+            .collect();
+        codes.sort_unstable();
+        codes.into_iter()
     }
 }
 
@@ -361,6 +368,34 @@ mod test_hooks {
         };
         if path.file_name() == Some(name.as_os_str()) {
             panic!("PYDEVCHECK_DEBUG_PANIC_ON asked for a panic on {}", path.display());
+        }
+    }
+}
+
+#[cfg(test)]
+mod rule_set_tests {
+    use super::*;
+
+    #[test]
+    fn a_rule_set_holds_exactly_what_was_put_in_and_lists_it_sorted() {
+        let mut codes: Vec<&str> = rules::ALL_RULES.iter().map(|rule| rule.code).collect();
+        codes.sort_unstable();
+
+        let all = RuleSet::from_rules(rules::ALL_RULES.iter().copied());
+        assert_eq!(all.codes().collect::<Vec<_>>(), codes);
+        for &rule in rules::ALL_RULES {
+            let mut without = all;
+            without.remove(rule);
+            assert!(!without.contains(rule) && all.contains(rule), "{}", rule.code);
+            let others: Vec<&str> = codes.iter().copied().filter(|code| *code != rule.code).collect();
+            assert_eq!(without.codes().collect::<Vec<_>>(), others);
+            let only = RuleSet::from_rules([rule]);
+            assert_eq!(only.codes().collect::<Vec<_>>(), [rule.code]);
+            assert_eq!(without.with(rule), all);
+        }
+        let defaults = RuleSet::defaults();
+        for rule in rules::ALL_RULES {
+            assert_eq!(defaults.contains(rule), rule.default_enabled, "{}", rule.code);
         }
     }
 }

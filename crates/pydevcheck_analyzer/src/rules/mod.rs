@@ -54,7 +54,7 @@ mod unknown_error_handler;
 mod unreleased_attribute;
 mod unused_suppression;
 
-/// Every rule, in code order.
+/// Every rule, grouped by the resource it is about (the fd rules follow the file rules).
 pub static ALL_RULES: &[&Rule] = &[
     &syntax_error::SYNTAX_ERROR,
     &undecodable_source::UNDECODABLE_SOURCE,
