@@ -326,9 +326,10 @@ pub fn check_paths(paths: &[PathBuf], options: &CheckOptions) -> CheckRun {
     run
 }
 
-/// Checks `files` in parallel on a pool with [`WORKER_STACK_SIZE`] stacks, each with the rules `rules_for`
-/// gives it (from the file's index in `files` and its path) (configuration can differ per directory and per file). Two passes: every file on its own, then
-/// again the files that call what another file of the run exports, knowing it (see `passes`).
+/// Checks `files` in parallel on a pool with [`WORKER_STACK_SIZE`] stacks, each with the rules that
+/// `rules_for` gives for its index in `files` and its path (configuration can differ per directory and per
+/// file). Two passes: every file on its own, then again the files that call what another file of the run
+/// exports, knowing it (see `passes`).
 pub fn check_files(
     files: &[PathBuf],
     options: &CheckOptions,
