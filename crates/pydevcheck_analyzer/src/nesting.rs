@@ -407,6 +407,8 @@ impl Scan<'_> {
             return false;
         };
         self.stack.pop();
+        // In token-by-token reading every `Frame::Open` comes from `open`, which pushes its counts with it;
+        // the skim's frames never reach here, since `run` clears the stack before `read_line`.
         let saved = self.saved.pop().expect("every open bracket saved its level's counts");
         let level: u32 = saved.iter().sum();
         self.open_total -= level + 1;
@@ -976,13 +978,11 @@ fn indentation(bytes: &[u8], from: usize) -> (u32, usize) {
 
 /// The number of spaces from `from` and the offset of the first other byte, sixteen bytes at a time.
 fn leading_spaces(bytes: &[u8], from: usize) -> (usize, usize) {
-    const SPACES: u64 = u64::from_ne_bytes([b' '; 8]);
+    const SPACES: u128 = u128::from_ne_bytes([b' '; 16]);
     let mut i = from;
-    while let Some(chunk) = bytes.get(i..i + 16) {
-        let (low, high) = chunk.split_at(8);
-        let low = u64::from_le_bytes(low.try_into().expect("eight bytes")) ^ SPACES;
-        let high = u64::from_le_bytes(high.try_into().expect("eight bytes")) ^ SPACES;
-        let spaces = if low != 0 { low.trailing_zeros() / 8 } else { 8 + high.trailing_zeros() / 8 };
+    while let Some(chunk) = bytes.get(i..).and_then(<[u8]>::first_chunk::<16>) {
+        // Little-endian: the first byte that is not a space holds the lowest set bit (none: all 16 are).
+        let spaces = (u128::from_le_bytes(*chunk) ^ SPACES).trailing_zeros() / 8;
         i += spaces as usize;
         if spaces < 16 {
             return (i - from, i);
@@ -1043,6 +1043,21 @@ mod reference;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Sixteen bytes at a time count what one byte at a time counts, at every length and start.
+    #[test]
+    fn leading_spaces_counts_every_space_and_stops_at_the_first_other_byte() {
+        for spaces in 0..40 {
+            for tail in ["", "x", "\t", "\n  ", " "] {
+                let text = format!("ab{}{tail}", " ".repeat(spaces));
+                let bytes = text.as_bytes();
+                for from in 0..=bytes.len() {
+                    let naive = bytes[from..].iter().take_while(|&&b| b == b' ').count();
+                    assert_eq!(leading_spaces(bytes, from), (naive, from + naive), "{text:?} from {from}");
+                }
+            }
+        }
+    }
 
     /// The smallest limit `text` passes. Every limit up to it and a little past gives the result the
     /// reference scan gives.
