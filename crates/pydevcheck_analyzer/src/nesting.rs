@@ -1040,6 +1040,35 @@ fn line_end(bytes: &[u8], from: usize) -> usize {
 #[cfg(test)]
 mod reference;
 
+/// The `.py` files under the directories that `PYDEVCHECK_NESTING_DIRS` lists (separated as in `PATH`; the
+/// repository's `fixtures/` when unset), read as UTF-8 with invalid bytes replaced: the corpus of the tests
+/// that compare a shortcut over nesting with the long way round.
+#[cfg(test)]
+pub(crate) fn nesting_test_texts() -> (std::ffi::OsString, Vec<std::path::PathBuf>, Vec<String>) {
+    fn python_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        let Ok(entries) = std::fs::read_dir(dir) else { return };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            match entry.file_type() {
+                Ok(kind) if kind.is_dir() => python_files(&path, out),
+                Ok(kind) if kind.is_file() && path.extension().is_some_and(|ext| ext == "py") => out.push(path),
+                _ => {}
+            }
+        }
+    }
+    let dirs = std::env::var_os("PYDEVCHECK_NESTING_DIRS")
+        .unwrap_or_else(|| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures").into_os_string());
+    let mut paths = Vec::new();
+    for dir in std::env::split_paths(&dirs) {
+        python_files(&dir, &mut paths);
+    }
+    let texts = paths
+        .iter()
+        .map(|path| String::from_utf8_lossy(&std::fs::read(path).expect("readable")).into_owned())
+        .collect();
+    (dirs, paths, texts)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1321,28 +1350,7 @@ mod tests {
     /// Files are read as UTF-8, invalid bytes replaced.
     #[test]
     fn directories_as_the_reference() {
-        fn python_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
-            let Ok(entries) = std::fs::read_dir(dir) else { return };
-            for entry in entries.flatten() {
-                let path = entry.path();
-                match entry.file_type() {
-                    Ok(kind) if kind.is_dir() => python_files(&path, out),
-                    Ok(kind) if kind.is_file() && path.extension().is_some_and(|ext| ext == "py") => out.push(path),
-                    _ => {}
-                }
-            }
-        }
-        let dirs = std::env::var_os("PYDEVCHECK_NESTING_DIRS").unwrap_or_else(|| {
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures").into_os_string()
-        });
-        let mut paths = Vec::new();
-        for dir in std::env::split_paths(&dirs) {
-            python_files(&dir, &mut paths);
-        }
-        let texts: Vec<String> = paths
-            .iter()
-            .map(|path| String::from_utf8_lossy(&std::fs::read(path).expect("readable")).into_owned())
-            .collect();
+        let (dirs, paths, texts) = nesting_test_texts();
         let limit = crate::parse::MAX_DEPTH;
         let mut differences = 0;
         let mut refused = 0;

@@ -64,7 +64,7 @@ pub(crate) fn parse(text: &str, api: &tables::Api) -> Result<Module, SyntaxError
         end: error.location.end().to_u32(),
     });
     let syntax = parsed.into_syntax();
-    let mut depth = TreeDepth { depth: 0, limit: MAX_TREE_DEPTH, too_deep: None };
+    let mut depth = TreeDepth { depth: 0, limit: MAX_TREE_DEPTH, too_deep: None, skim: true };
     depth.visit_mod(&syntax);
     if let Some(range) = depth.too_deep {
         // Dropping the tree would recurse once per level on a stack nobody grows. The memory is the file's
@@ -82,10 +82,34 @@ pub(crate) fn parse(text: &str, api: &tables::Api) -> Result<Module, SyntaxError
 }
 
 /// Measures a syntax tree's depth, down to `limit` and no further.
+///
+/// Most subtrees are too short to reach the limit, and their length shows it without a walk: every node's
+/// range holds its children's, and at most [`NODES_PER_RANGE`] nodes in a row share one range (an
+/// expression statement and its expression, a parameter and its default-less wrapper), so each level
+/// below those either is one of them or is at least a byte shorter. A subtree over `n` bytes is therefore at
+/// most `NODES_PER_RANGE * (n + 1)` nodes deep, and it is walked only when that could pass the limit. A test
+/// checks both facts on every file it is given, and compares the result with a full walk.
 struct TreeDepth {
     depth: u32,
     limit: u32,
     too_deep: Option<TextRange>,
+    /// Skip the subtrees whose length bounds their depth; off only in the test that compares with a full walk.
+    skim: bool,
+}
+
+/// The most nodes on one path of ruff's tree that share a range, with a margin: the longest known run is
+/// four, a lambda's only parameter (`lambda x: ...`: parameters, parameter with default, parameter, name).
+const NODES_PER_RANGE: u32 = 6;
+
+impl TreeDepth {
+    /// Whether the subtree over `range`, entered at the current depth, may go past the limit.
+    fn may_pass_limit(&self, range: TextRange) -> bool {
+        if !self.skim {
+            return true;
+        }
+        let bound = NODES_PER_RANGE.saturating_mul(u32::from(range.len()).saturating_add(1));
+        self.depth.saturating_add(bound) > self.limit
+    }
 }
 
 impl<'a> SourceOrderVisitor<'a> for TreeDepth {
@@ -103,15 +127,21 @@ impl<'a> SourceOrderVisitor<'a> for TreeDepth {
     }
 
     fn visit_stmt(&mut self, stmt: &'a AStmt) {
-        stack::guard(|| source_order::walk_stmt(self, stmt));
+        if self.may_pass_limit(stmt.range()) {
+            stack::guard(|| source_order::walk_stmt(self, stmt));
+        }
     }
 
     fn visit_expr(&mut self, expr: &'a AExpr) {
-        stack::guard(|| source_order::walk_expr(self, expr));
+        if self.may_pass_limit(expr.range()) {
+            stack::guard(|| source_order::walk_expr(self, expr));
+        }
     }
 
     fn visit_pattern(&mut self, pattern: &'a ast::Pattern) {
-        stack::guard(|| source_order::walk_pattern(self, pattern));
+        if self.may_pass_limit(pattern.range()) {
+            stack::guard(|| source_order::walk_pattern(self, pattern));
+        }
     }
 }
 
@@ -987,5 +1017,83 @@ struct SubExprs<'a>(Vec<&'a AExpr>);
 impl<'a> ast::visitor::Visitor<'a> for SubExprs<'a> {
     fn visit_expr(&mut self, expr: &'a AExpr) {
         self.0.push(expr);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Checks the two facts the depth measure's shortcut rests on, on every node of every file
+    /// [`nesting::nesting_test_texts`] gives: a node's range holds its children's, and no more than
+    /// [`NODES_PER_RANGE`] nodes in a row share one range.
+    struct RangeFacts {
+        ranges: Vec<TextRange>,
+        run: u32,
+        longest_run: u32,
+        outside: Vec<(TextRange, TextRange)>,
+    }
+
+    impl<'a> SourceOrderVisitor<'a> for RangeFacts {
+        fn enter_node(&mut self, node: AnyNodeRef<'a>) -> TraversalSignal {
+            let range = node.range();
+            match self.ranges.last() {
+                Some(&parent) if !parent.contains_range(range) => self.outside.push((parent, range)),
+                Some(&parent) if parent == range => self.run += 1,
+                _ => self.run = 1,
+            }
+            self.longest_run = self.longest_run.max(self.run);
+            self.ranges.push(range);
+            TraversalSignal::Traverse
+        }
+
+        fn leave_node(&mut self, _node: AnyNodeRef<'a>) {
+            self.ranges.pop();
+            self.run = 1;
+        }
+    }
+
+    fn depth_past(syntax: &ast::Mod, limit: u32, skim: bool) -> Option<TextRange> {
+        let mut depth = TreeDepth { depth: 0, limit, too_deep: None, skim };
+        depth.visit_mod(syntax);
+        depth.too_deep
+    }
+
+    /// The shortcut gives what a full walk gives, at the real limit and at limits small enough that most
+    /// files pass them somewhere: `PYDEVCHECK_NESTING_DIRS=... cargo test --release -p pydevcheck_analyzer
+    /// --lib parse -- --nocapture` runs it on other trees (the stdlib, the large corpus).
+    #[test]
+    fn tree_depth_shortcut_matches_a_full_walk() {
+        let (dirs, paths, texts) = nesting::nesting_test_texts();
+        assert!(!texts.is_empty(), "no Python file under {dirs:?}");
+        let mut longest_run = 0;
+        let mut differences = 0;
+        let mut refusals = 0;
+        for (path, text) in paths.iter().zip(&texts) {
+            if nesting::check(text, MAX_DEPTH).is_err() {
+                continue;
+            }
+            let syntax = ruff_python_parser::parse_unchecked(text, ast::PySourceType::Python.into()).into_syntax();
+            let mut facts = RangeFacts { ranges: Vec::new(), run: 0, longest_run: 0, outside: Vec::new() };
+            facts.visit_mod(&syntax);
+            assert!(facts.outside.is_empty(), "{}: child outside its parent: {:?}", path.display(), facts.outside);
+            longest_run = longest_run.max(facts.longest_run);
+            for limit in [MAX_TREE_DEPTH, 200, 40, 12, 5] {
+                let full = depth_past(&syntax, limit, false);
+                refusals += usize::from(full.is_some());
+                if depth_past(&syntax, limit, true) != full {
+                    differences += 1;
+                    eprintln!("{}: limit {limit}: the shortcut differs from the full walk", path.display());
+                }
+            }
+        }
+        eprintln!(
+            "{} files: {differences} differences, {refusals} refusals by the full walk, at most {longest_run} nodes \
+             share a range",
+            texts.len()
+        );
+        assert!(longest_run <= NODES_PER_RANGE, "{longest_run} nodes in a row share a range");
+        assert!(refusals > 0, "no limit stopped the full walk: the comparison tested nothing");
+        assert_eq!(differences, 0);
     }
 }
