@@ -101,18 +101,11 @@ impl Lines {
         };
         let bytes = text.as_bytes();
         let mut starts = vec![0];
-        let mut i = 0;
-        while i < bytes.len() {
-            match bytes[i] {
-                b'\r' if bytes.get(i + 1) == Some(&b'\n') => i += 1,
-                b'\r' | b'\n' => {}
-                _ => {
-                    i += 1;
-                    continue;
-                }
+        for i in memchr::memchr2_iter(b'\n', b'\r', bytes) {
+            // The CR of a CRLF ends no line: its LF does.
+            if !(bytes[i] == b'\r' && bytes.get(i + 1) == Some(&b'\n')) {
+                starts.push(i + 1);
             }
-            i += 1;
-            starts.push(i);
         }
         Lines { text, starts }
     }

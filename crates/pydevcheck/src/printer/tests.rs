@@ -219,5 +219,11 @@ fn terminal_source_keeps_every_offset() {
         assert!(safe.is_char_boundary(i), "{i}");
     }
     assert_eq!(&*safe, "a?b \nc\nd e??f\u{fffd}g?");
+    // Plain text is borrowed; a control character past the first chunks of the fast test is still found.
+    let plain = format!("{}\tx\n", "a".repeat(200));
+    assert!(matches!(terminal_source(&plain), Cow::Borrowed(_)));
+    assert!(matches!(terminal_source("caf\u{e9}\n"), Cow::Borrowed(_)));
+    let late = format!("{}\u{1b}", "a".repeat(200));
+    assert_eq!(&*terminal_source(&late), format!("{}?", "a".repeat(200)));
     assert_eq!(terminal_safe("a\u{1b}[31m\nb\u{202e}"), "a\\u{1b}[31m\\u{a}b\\u{202e}");
 }
