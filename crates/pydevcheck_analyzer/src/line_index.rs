@@ -66,21 +66,17 @@ fn line_starts(text: &str) -> Lines {
     let bytes = text.as_bytes();
     let mut starts = vec![0u32];
     let mut ascii = Vec::new();
-    let mut line_ascii = true;
-    for (i, &byte) in bytes.iter().enumerate() {
-        match byte {
-            b'\n' => {}
-            b'\r' if bytes.get(i + 1) != Some(&b'\n') => {}
-            _ => {
-                line_ascii &= byte.is_ascii();
-                continue;
-            }
+    let mut start = 0;
+    for i in memchr::memchr2_iter(b'\n', b'\r', bytes) {
+        // The CR of a CRLF ends no line: its LF does.
+        if bytes[i] == b'\r' && bytes.get(i + 1) == Some(&b'\n') {
+            continue;
         }
-        starts.push(to_u32(i + 1));
-        ascii.push(line_ascii);
-        line_ascii = true;
+        ascii.push(bytes[start..i].is_ascii());
+        start = i + 1;
+        starts.push(to_u32(start));
     }
-    ascii.push(line_ascii);
+    ascii.push(bytes[start..].is_ascii());
     Lines { starts, ascii }
 }
 
