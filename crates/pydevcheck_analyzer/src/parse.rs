@@ -172,6 +172,10 @@ fn lower(text: &str, module: &ast::ModModule, api: &tables::Api) -> Result<Modul
     Ok(Module { scopes, external_calls })
 }
 
+/// Flags of a scope's variable while it is lowered.
+const ASSIGNED: u8 = 1;
+const LOADED: u8 = 2;
+
 struct ScopeBuilder {
     id: ScopeId,
     parent: Option<ScopeId>,
@@ -186,9 +190,8 @@ struct ScopeBuilder {
     vars: Vec<Name>,
     index: FxHashMap<Name, Var>,
     escaping: Vec<Var>,
-    /// The scope's variables that are bound, and those that are read, in it.
-    assigned: FxHashSet<Var>,
-    loaded: FxHashSet<Var>,
+    /// For each variable, whether the scope binds it ([`ASSIGNED`]) and reads it ([`LOADED`]).
+    var_flags: Vec<u8>,
     /// Free names of nested scopes, to be re-exported if this scope does not bind them.
     nested_free: FxHashSet<Name>,
     /// Names a comprehension renames, innermost last.
@@ -316,8 +319,7 @@ impl Lowerer<'_> {
             vars: Vec::new(),
             index: FxHashMap::default(),
             escaping: Vec::new(),
-            assigned: FxHashSet::default(),
-            loaded: FxHashSet::default(),
+            var_flags: Vec::new(),
             nested_free: FxHashSet::default(),
             renames: Vec::new(),
             local_imports: FxHashMap::default(),
@@ -331,12 +333,14 @@ impl Lowerer<'_> {
     fn pop_scope(&mut self, body: Body) -> ScopeId {
         let b = self.stack.pop().expect("push_scope and pop_scope are paired");
         let mut free: Vec<Name> = b
-            .loaded
+            .vars
             .iter()
-            .map(|&var| &b.vars[var as usize])
+            .zip(&b.var_flags)
+            .filter(|(_, flags)| *flags & LOADED != 0)
+            .map(|(name, _)| name)
             .chain(b.nested_free.iter())
             .filter(|name| {
-                let assigned = b.index.get(&***name).is_some_and(|var| b.assigned.contains(var));
+                let assigned = b.index.get(&***name).is_some_and(|&var| b.var_flags[var as usize] & ASSIGNED != 0);
                 !assigned || b.escaping.iter().any(|&v| b.vars[v as usize] == **name)
             })
             .cloned()
@@ -387,6 +391,7 @@ impl Lowerer<'_> {
         }
         let var = scope.vars.len() as Var;
         scope.vars.push(name.into());
+        scope.var_flags.push(0);
         scope.index.insert(name.into(), var);
         var
     }
@@ -394,7 +399,7 @@ impl Lowerer<'_> {
     fn bind(&mut self, name: &str) -> Var {
         let var = self.intern(name);
         if !self.scope().renames.iter().any(|(n, _)| &**n == name) {
-            self.scope().assigned.insert(var);
+            self.scope().var_flags[var as usize] |= ASSIGNED;
         }
         var
     }
@@ -402,7 +407,7 @@ impl Lowerer<'_> {
     fn load(&mut self, name: &str) -> Var {
         let var = self.intern(name);
         if !self.scope().renames.iter().any(|(n, _)| &**n == name) {
-            self.scope().loaded.insert(var);
+            self.scope().var_flags[var as usize] |= LOADED;
         }
         var
     }
@@ -929,7 +934,10 @@ impl Lowerer<'_> {
                         None if scope.local_defs.contains(name) && parts.is_empty() => {
                             return Some((compact_str::format_compact!("@{name}"), false));
                         }
-                        None if scope.index.get(name).is_some_and(|var| scope.assigned.contains(var))
+                        None if scope
+                            .index
+                            .get(name)
+                            .is_some_and(|&var| scope.var_flags[var as usize] & ASSIGNED != 0)
                             && parts.is_empty() =>
                         {
                             return None
