@@ -4,8 +4,9 @@
 //! memory or the stack, each cheaper than what it protects:
 //! - before parsing, `nesting` bounds the depth from the bytes: ruff's parser grows its stack on the heap
 //!   for deep input, 1 KB per level, so ten million `-` signs would cost 10 GB;
-//! - after parsing, the tree's real depth is measured (iteratively deep, on a stack that grows) before
-//!   anything recurses over it, and a tree deeper than [`MAX_TREE_DEPTH`] is never dropped recursively;
+//! - after parsing, the tree's real depth is measured (on a stack that grows; a subtree too short to reach
+//!   the limit is not walked) before anything recurses over it, and a tree deeper than [`MAX_TREE_DEPTH`] is
+//!   never dropped recursively;
 //! - lowering counts its own depth and stops at [`MAX_DEPTH`], so no pass over the `ir` recurses deeper.
 //!
 //! Each reports the file as a syntax error ("too deeply nested to analyse") rather than recursing without
