@@ -1037,8 +1037,8 @@ mod tests {
     /// [`nesting::nesting_test_texts`] gives: a node's range holds its children's, and no more than
     /// [`NODES_PER_RANGE`] nodes in a row share one range.
     struct RangeFacts {
-        ranges: Vec<TextRange>,
-        run: u32,
+        /// The open nodes' ranges, each with how many nodes in a row up to it share that range.
+        open: Vec<(TextRange, u32)>,
         longest_run: u32,
         outside: Vec<(TextRange, TextRange)>,
     }
@@ -1046,19 +1046,21 @@ mod tests {
     impl<'a> SourceOrderVisitor<'a> for RangeFacts {
         fn enter_node(&mut self, node: AnyNodeRef<'a>) -> TraversalSignal {
             let range = node.range();
-            match self.ranges.last() {
-                Some(&parent) if !parent.contains_range(range) => self.outside.push((parent, range)),
-                Some(&parent) if parent == range => self.run += 1,
-                _ => self.run = 1,
-            }
-            self.longest_run = self.longest_run.max(self.run);
-            self.ranges.push(range);
+            let run = match self.open.last() {
+                Some(&(parent, run)) if parent == range => run + 1,
+                Some(&(parent, _)) if !parent.contains_range(range) => {
+                    self.outside.push((parent, range));
+                    1
+                }
+                _ => 1,
+            };
+            self.longest_run = self.longest_run.max(run);
+            self.open.push((range, run));
             TraversalSignal::Traverse
         }
 
         fn leave_node(&mut self, _node: AnyNodeRef<'a>) {
-            self.ranges.pop();
-            self.run = 1;
+            self.open.pop();
         }
     }
 
@@ -1083,7 +1085,7 @@ mod tests {
                 continue;
             }
             let syntax = ruff_python_parser::parse_unchecked(text, ast::PySourceType::Python.into()).into_syntax();
-            let mut facts = RangeFacts { ranges: Vec::new(), run: 0, longest_run: 0, outside: Vec::new() };
+            let mut facts = RangeFacts { open: Vec::new(), longest_run: 0, outside: Vec::new() };
             facts.visit_mod(&syntax);
             assert!(facts.outside.is_empty(), "{}: child outside its parent: {:?}", path.display(), facts.outside);
             longest_run = longest_run.max(facts.longest_run);
