@@ -31,6 +31,10 @@ pub(crate) struct Module {
     /// Calls through imports that the tables do not describe (`.util.open_log`, `pkg.util.open_log`):
     /// the calls another module of the run may explain. Sorted, without duplicates.
     pub(crate) external_calls: Vec<Name>,
+    /// The calls the codec rules (PDC601–603) look at, in the order lowering met them, each copied with only
+    /// what those rules read (see `rules::encoding::codec_view`): collected while the call is lowered, so that
+    /// the rules need no second walk over the file.
+    pub(crate) codec_calls: Vec<Call>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -156,6 +156,7 @@ fn lower(text: &str, module: &ast::ModModule, api: &tables::Api) -> Result<Modul
         too_deep: None,
         comp_counter: 0,
         external_calls: Vec::new(),
+        codec_calls: Vec::new(),
     };
     collect_imports(&module.body, &mut lowerer.imports);
     let range = TextRange::up_to(ruff_text_size::TextSize::of(text));
@@ -170,7 +171,7 @@ fn lower(text: &str, module: &ast::ModModule, api: &tables::Api) -> Result<Modul
     let mut external_calls = lowerer.external_calls;
     external_calls.sort();
     external_calls.dedup();
-    Ok(Module { scopes, external_calls })
+    Ok(Module { scopes, external_calls, codec_calls: lowerer.codec_calls })
 }
 
 /// Flags of a scope's variable while it is lowered.
@@ -214,6 +215,8 @@ struct Lowerer<'a> {
     depth: u32,
     too_deep: Option<Range>,
     external_calls: Vec<Name>,
+    /// See [`Module::codec_calls`].
+    codec_calls: Vec<Call>,
     comp_counter: u32,
 }
 
@@ -769,6 +772,7 @@ impl Lowerer<'_> {
                     .map(|k| Keyword { name: k.arg.as_ref().map(|a| a.id.as_str().into()), value: self.expr(&k.value) })
                     .collect();
                 let call = Call { func, path, args, keywords };
+                self.codec_calls.extend(crate::rules::codec_view(&call));
                 if self.api.is_of_interest(&call) {
                     self.scope().interesting = true;
                 }

@@ -11,8 +11,7 @@ use pydevcheck_diagnostics::{Diagnostic, Rule};
 
 use super::codec_table::{ALIASES, CODECS, ERROR_HANDLERS, UNAVAILABLE};
 use super::{implicit_text_encoding, unknown_encoding, unknown_error_handler};
-use crate::ir::{Call, Expr, ExprKind, Module, Range};
-use crate::ir_walk;
+use crate::ir::{Attr, Call, Expr, ExprKind, Keyword, Module, Range};
 use crate::line_index::LineIndex;
 
 /// Where one argument of a call sits: its position, if it may be passed positionally, and its keyword.
@@ -349,22 +348,16 @@ pub(crate) fn literal(expr: &Expr) -> Option<&str> {
     }
 }
 
-/// Runs PDC601, PDC602 and PDC603 over every call of the module.
+/// Runs PDC601, PDC602 and PDC603 over the calls lowering collected for them.
 pub(crate) fn check(path: &Path, index: &LineIndex<'_>, module: &Module, out: &mut Vec<Diagnostic>) {
-    // One walk over the file collects the calls any of the three rules looks at; registrations count
-    // wherever they are in the file, so they are read before any call is judged.
-    let mut calls = Vec::new();
-    ir_walk::for_each_call(module, &mut |call, _| {
-        if codec_call(call).is_some() || implicit_text_encoding::opens_text(call) || registers(call).is_some() {
-            calls.push(call);
-        }
-    });
+    let calls = &module.codec_calls;
     if calls.is_empty() {
         return;
     }
+    // Registrations count wherever they are in the file, so they are read before any call is judged.
     let mut registered_handlers = Vec::new();
     let mut registers_codecs = false;
-    for call in &calls {
+    for call in calls {
         match registers(call) {
             Some(Registers::Codecs) => registers_codecs = true,
             Some(Registers::ErrorHandler) => {
@@ -381,6 +374,45 @@ pub(crate) fn check(path: &Path, index: &LineIndex<'_>, module: &Module, out: &m
         unknown_error_handler::check(&cx, call, out);
         implicit_text_encoding::check(&cx, call, out);
     }
+}
+
+/// A copy of `call` with what the three rules read, if they look at it at all: the path, the callee's
+/// range and attribute name, and of each argument its range and whether it is a string literal (kept),
+/// `None`, or starred; anything else becomes an empty [`ExprKind::Other`]. Lowering keeps these copies
+/// (`Module::codec_calls`) while the call is still in cache, which a second walk over the file cost more
+/// than the tests themselves.
+pub(crate) fn codec_view(call: &Call) -> Option<Call> {
+    if codec_call(call).is_none() && !implicit_text_encoding::opens_text(call) && registers(call).is_none() {
+        return None;
+    }
+    let func = Expr {
+        kind: match &call.func.kind {
+            ExprKind::Attr(attr) => {
+                ExprKind::Attr(Box::new(Attr { value: shallow(&attr.value), attr: attr.attr.clone() }))
+            }
+            _ => ExprKind::Other(Box::default()),
+        },
+        range: call.func.range,
+    };
+    Some(Call {
+        func,
+        path: call.path.clone(),
+        args: call.args.iter().map(shallow).collect(),
+        keywords: call.keywords.iter().map(|k| Keyword { name: k.name.clone(), value: shallow(&k.value) }).collect(),
+    })
+}
+
+/// An expression as the codec rules see it: a string literal, `None`, starred, or something else.
+fn shallow(expr: &Expr) -> Expr {
+    let kind = match &expr.kind {
+        ExprKind::Str(value) => ExprKind::Str(value.clone()),
+        ExprKind::None => ExprKind::None,
+        ExprKind::Starred(_) => {
+            ExprKind::Starred(Box::new(Expr { kind: ExprKind::Other(Box::default()), range: expr.range }))
+        }
+        _ => ExprKind::Other(Box::default()),
+    };
+    Expr { kind, range: expr.range }
 }
 
 enum Registers {

@@ -54,6 +54,8 @@ mod unknown_error_handler;
 mod unreleased_attribute;
 mod unused_suppression;
 
+pub(crate) use encoding::codec_view;
+
 /// Every rule, grouped by the resource it is about (the fd rules follow the file rules).
 pub static ALL_RULES: &[&Rule] = &[
     &syntax_error::SYNTAX_ERROR,
