@@ -378,9 +378,9 @@ pub(crate) fn check(path: &Path, index: &LineIndex<'_>, module: &Module, out: &m
 
 /// A copy of `call` with what the three rules read, if they look at it at all: the path, the callee's
 /// range and attribute name, and of each argument its range and whether it is a string literal (kept),
-/// `None`, or starred; anything else becomes an empty [`ExprKind::Other`]. Lowering keeps these copies
-/// (`Module::codec_calls`) while the call is still in cache, which a second walk over the file cost more
-/// than the tests themselves.
+/// `None`, or starred; anything else becomes an empty [`ExprKind::Other`]. Lowering makes these copies
+/// (`Module::codec_calls`) while the call is still in cache: a second walk over the file to find the calls
+/// cost more than the tests themselves.
 pub(crate) fn codec_view(call: &Call) -> Option<Call> {
     if codec_call(call).is_none() && !implicit_text_encoding::opens_text(call) && registers(call).is_none() {
         return None;
