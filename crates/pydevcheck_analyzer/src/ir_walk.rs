@@ -1,11 +1,9 @@
-//! The direct sub-expressions of an `ir` expression: the one expression walker the summaries and the rules
-//! share. The codec rules need no walk of their own: lowering collects the calls they judge
-//! (`Module::codec_calls`).
+//! The direct sub-expressions of an `ir` expression, for the summaries' scans. The codec rules need no walk
+//! of their own: lowering collects the calls they judge (`Module::codec_calls`).
 
 use crate::ir::{Expr, ExprKind};
 
-/// Calls `f` on each direct sub-expression (comprehension targets aside): the one expression walker that
-/// the rules and the summaries share.
+/// Calls `f` on each direct sub-expression (comprehension targets aside).
 pub(crate) fn children<'e>(expr: &'e Expr, f: &mut dyn FnMut(&'e Expr)) {
     match &expr.kind {
         ExprKind::Attr(attr) => f(&attr.value),

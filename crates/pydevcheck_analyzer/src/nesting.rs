@@ -1064,7 +1064,11 @@ pub(crate) fn nesting_test_texts() -> (std::ffi::OsString, Vec<std::path::PathBu
     }
     let texts = paths
         .iter()
-        .map(|path| String::from_utf8_lossy(&std::fs::read(path).expect("readable")).into_owned())
+        .map(|path| {
+            // Test-only: a corpus file the test cannot read is a broken setup, reported with its path.
+            let bytes = std::fs::read(path).unwrap_or_else(|error| panic!("{}: {error}", path.display()));
+            String::from_utf8_lossy(&bytes).into_owned()
+        })
         .collect();
     (dirs, paths, texts)
 }
