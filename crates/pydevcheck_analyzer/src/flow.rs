@@ -204,18 +204,57 @@ struct Vars {
     vals: Rc<[Val]>,
     /// The sum of every slot's hash, so that one slot's change updates it.
     hash: u64,
+    /// How many slots hold a minor fact (`Val::is_minor_fact`), so that `States::collapse` knows which paths
+    /// it changes without a walk over their locals.
+    minor: u32,
 }
 
 impl Vars {
     fn new(vals: Vec<Val>) -> Vars {
         let hash = vals.iter().enumerate().fold(0u64, |sum, (i, v)| sum.wrapping_add(slot_hash(i, v)));
-        Vars { vals: vals.into(), hash }
+        let minor = vals.iter().filter(|v| v.is_minor_fact()).count() as u32;
+        Vars { vals: vals.into(), hash, minor }
     }
 
     fn set(&mut self, i: usize, val: Val) {
-        if self.vals[i] != val {
-            self.hash = self.hash.wrapping_sub(slot_hash(i, &self.vals[i])).wrapping_add(slot_hash(i, &val));
+        let old = &self.vals[i];
+        if *old != val {
+            self.hash = self.hash.wrapping_sub(slot_hash(i, old)).wrapping_add(slot_hash(i, &val));
+            self.minor = self.minor - u32::from(old.is_minor_fact()) + u32::from(val.is_minor_fact());
             Rc::make_mut(&mut self.vals)[i] = val;
+        }
+    }
+
+    /// `hash` once every minor fact is forgotten.
+    fn hash_without_minor_facts(&self) -> u64 {
+        let mut hash = self.hash;
+        for (i, v) in self.vals.iter().enumerate().filter(|(_, v)| v.is_minor_fact()) {
+            hash = hash.wrapping_sub(slot_hash(i, v)).wrapping_add(slot_hash(i, &Val::Unknown));
+        }
+        hash
+    }
+
+    /// Whether these locals, which hold no minor fact, equal `other` once its minor facts are forgotten.
+    fn is_without_minor_facts(&self, other: &Vars) -> bool {
+        self.vals.len() == other.vals.len()
+            && self.vals.iter().zip(other.vals.iter()).all(|(mine, theirs)| {
+                if theirs.is_minor_fact() {
+                    *mine == Val::Unknown
+                } else {
+                    mine == theirs
+                }
+            })
+    }
+
+    /// Forgets every minor fact: those slots become `Val::Unknown`.
+    fn drop_minor_facts(&mut self) {
+        for i in 0..self.vals.len() {
+            if self.minor == 0 {
+                break;
+            }
+            if self.vals[i].is_minor_fact() {
+                self.set(i, Val::Unknown);
+            }
         }
     }
 
@@ -239,11 +278,23 @@ impl PartialEq for Vars {
     }
 }
 
+/// One slot's share of `Vars::hash`. FxHasher alone will not do: it multiplies and adds, so a sum of its
+/// outputs is close to linear in the values, and two paths that swap `Truthy` and `Falsy` between two slots
+/// (what a pair of `if`s makes) sum to the same hash. On Salt, 86 % of the paths with equal hashes had
+/// different locals before the finaliser below (splitmix64's).
 fn slot_hash(i: usize, val: &Val) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut hasher = rustc_hash::FxHasher::default();
     (i, val).hash(&mut hasher);
-    hasher.finish()
+    mix(hasher.finish())
+}
+
+fn mix(mut x: u64) -> u64 {
+    x ^= x >> 30;
+    x = x.wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    x ^= x >> 27;
+    x = x.wrapping_mul(0x94d0_49bb_1331_11eb);
+    x ^ (x >> 31)
 }
 
 /// A site's state on one path; after a join, the union of several.
@@ -287,16 +338,21 @@ struct PathState {
 
 impl PartialEq for PathState {
     fn eq(&self, other: &Self) -> bool {
-        // The locals' running hash tells most unequal paths apart for the price of one comparison.
-        self.vars.hash == other.vars.hash
-            && self.tag == other.tag
-            && self.res == other.res
-            && self.held == other.held
-            && self.vars == other.vars
+        self.is(&other.vars, other.tag, &other.res, &other.held)
     }
 }
 
 impl PathState {
+    /// Whether this path is the one with these locals, tag, resources and held values: what identifies a path.
+    fn is(&self, vars: &Vars, tag: Tag, res: &[(SiteId, Bits)], held: &[Val]) -> bool {
+        // The locals' running hash tells most unequal paths apart for the price of one comparison.
+        self.vars.hash == vars.hash
+            && self.tag == tag
+            && self.res[..] == *res
+            && self.held[..] == *held
+            && self.vars == *vars
+    }
+
     fn bits(&self, site: SiteId) -> Bits {
         self.res.iter().find(|(id, _)| *id == site).map_or(NOT_ACQUIRED, |(_, b)| *b)
     }
@@ -318,6 +374,11 @@ impl PathState {
 
     fn set_var(&mut self, var: Var, val: Val) {
         self.vars.set(var as usize, val);
+    }
+
+    /// This path's locals, when they equal `vars` in another allocation: the other path can take them.
+    fn shared_with(&self, vars: &Vars) -> Option<Vars> {
+        (!Rc::ptr_eq(&self.vars.vals, &vars.vals)).then(|| self.vars.clone())
     }
 
     fn exposed_at(&self, site: SiteId) -> Option<Range> {
@@ -397,14 +458,24 @@ impl States {
     /// Adds `state` unless an equal one is there; if that one keeps its locals in another allocation,
     /// returns them so that the caller can share them.
     fn push_shared(&mut self, state: PathState) -> Option<Vars> {
-        if let Some(existing) = self.0.iter().find(|s| **s == state) {
-            return (!Rc::ptr_eq(&existing.vars.vals, &state.vars.vals)).then(|| existing.vars.clone());
+        if let Some(existing) = self.find(&state.vars, state.tag, &state.res, &state.held) {
+            return existing.shared_with(&state.vars);
         }
+        self.push_new(state);
+        None
+    }
+
+    /// The path of this set with these locals, tag, resources and held values.
+    fn find(&self, vars: &Vars, tag: Tag, res: &[(SiteId, Bits)], held: &[Val]) -> Option<&PathState> {
+        self.0.iter().find(|s| s.is(vars, tag, res, held))
+    }
+
+    /// Adds a path that `find` did not find.
+    fn push_new(&mut self, state: PathState) {
         self.0.push(state);
         if self.0.len() > MAX_PATHS {
             self.collapse();
         }
-        None
     }
 
     fn extend(&mut self, other: States) {
@@ -415,15 +486,33 @@ impl States {
 
     /// Too many paths: first forget the truthiness of values that are neither resources nor `None`, which
     /// keeps guards on resources exact; join what is still too many.
+    ///
+    /// The paths are distinct on entry (each came in through `push`), so a path without minor facts can only
+    /// equal one that lost some here; and a path that loses some is compared with the kept ones before its
+    /// locals are copied, so that a path that turns out to repeat another costs no allocation.
     fn collapse(&mut self) {
         let states = std::mem::take(&mut self.0);
+        debug_assert!(states.iter().enumerate().all(|(i, a)| states[..i].iter().all(|b| a != b)));
+        // Indices in `self.0` of the kept paths that lost minor facts.
+        let mut stripped: SmallVec<[usize; 8]> = SmallVec::new();
         for mut s in states {
-            if s.vars.iter().any(Val::is_minor_fact) {
-                let vars: Vec<Val> =
-                    s.vars.iter().map(|v| if v.is_minor_fact() { Val::Unknown } else { v.clone() }).collect();
-                s.vars = Vars::new(vars);
+            if s.vars.minor == 0 {
+                if !stripped.iter().any(|&k| self.0[k] == s) {
+                    self.0.push(s);
+                }
+                continue;
             }
-            if !self.0.contains(&s) {
+            let hash = s.vars.hash_without_minor_facts();
+            let repeats = |k: &PathState| {
+                k.vars.hash == hash
+                    && k.tag == s.tag
+                    && k.res == s.res
+                    && k.held == s.held
+                    && k.vars.is_without_minor_facts(&s.vars)
+            };
+            if !self.0.iter().any(repeats) {
+                s.vars.drop_minor_facts();
+                stripped.push(self.0.len());
                 self.0.push(s);
             }
         }
@@ -634,22 +723,38 @@ impl<'m> Analysis<'m> {
     /// The exception edge of the current point: a copy of `state` goes to the innermost handler.
     /// An exception edge from `at`. When the handler already holds a path with the same locals in another
     /// allocation, `current` takes that allocation: the next edge from this path then compares them by pointer.
+    ///
+    /// Most exception edges repeat a path their handler already holds (two calls in a row with nothing
+    /// between them that changes the state), so the path is compared where it goes before it is copied.
     fn raise(&mut self, current: &mut PathState, at: Range) {
         if current.dead {
             return;
         }
-        let mut state = current.clone();
-        for i in 0..state.res.len() {
-            let (site, bits) = state.res[i];
-            if bits & OPEN != 0 {
-                state.res[i].1 |= EXPOSED;
-            }
-            if bits & (OPEN | EXPOSED) != 0 && state.exposed_at(site).is_none() {
-                state.exposed_at.push((site, at));
+        let mut res = current.res.clone();
+        for entry in res.iter_mut() {
+            if entry.1 & OPEN != 0 {
+                entry.1 |= EXPOSED;
             }
         }
-        state.origin = Some(at);
-        if let Some(shared) = self.raise_from(self.frames.len(), state) {
+        let mut shared = None;
+        let mut delivered = false;
+        for i in (0..self.frames.len()).rev() {
+            let (target, tag, last) = match &mut self.frames[i] {
+                Frame::Loop { .. } => continue,
+                Frame::Handlers { caught, catch_all } => (caught, Tag::Normal, *catch_all),
+                Frame::Finally { pending } => (pending, Tag::Exception, true),
+                Frame::Suppress { resumed } => (resumed, Tag::Normal, true),
+            };
+            shared = shared.or(raised_into(target, current, &res, tag, at));
+            if last {
+                delivered = true;
+                break;
+            }
+        }
+        if !delivered {
+            shared = shared.or(raised_into(&mut self.raised, current, &res, Tag::Normal, at));
+        }
+        if let Some(shared) = shared {
             current.vars = shared;
         }
     }
@@ -1137,9 +1242,9 @@ impl<'m> Analysis<'m> {
                 }
             }
             ExprKind::Var(var) | ExprKind::Named { target: var, .. } => self.split_truth(*var, st),
-            ExprKind::Compare { left, op, right } if self.polled_process(left, st.clone()).is_some() => {
+            ExprKind::Compare { left, op, right } if self.polled_process(left, &st).is_some() => {
                 // `proc.poll() is None` holds while the child runs; once it returned a code, it is reaped.
-                let id = self.polled_process(left, st.clone()).unwrap_or_default();
+                let id = self.polled_process(left, &st).unwrap_or_default();
                 let mut reaped = st.clone();
                 reaped.set(id, CLOSED);
                 match (op, &right.kind) {
@@ -1213,7 +1318,7 @@ impl<'m> Analysis<'m> {
     }
 
     /// `proc.poll()` on a tracked, running subprocess: its site.
-    fn polled_process(&self, expr: &Expr, st: PathState) -> Option<SiteId> {
+    fn polled_process(&self, expr: &Expr, st: &PathState) -> Option<SiteId> {
         let ExprKind::Call(call) = &expr.kind else { return None };
         let ExprKind::Attr(attr) = &call.func.kind else { return None };
         let ExprKind::Var(var) = attr.value.kind else { return None };
@@ -2080,4 +2185,24 @@ fn exit_start(exit: &Exit) -> u32 {
         Exit::Dropped { at, .. } => at.start,
         Exit::Return(None) => u32::MAX,
     }
+}
+
+/// Adds to `target` the path of an exception raised at `at` from `current`, whose resources with the exposure
+/// marked are `res`, unless `target` already holds it; returns the locals of the path found, when they sit in
+/// another allocation.
+fn raised_into(target: &mut States, current: &PathState, res: &[(SiteId, Bits)], tag: Tag, at: Range) -> Option<Vars> {
+    if let Some(existing) = target.find(&current.vars, tag, res, &current.held) {
+        return existing.shared_with(&current.vars);
+    }
+    let mut state = current.clone();
+    for &(site, bits) in &current.res {
+        if bits & (OPEN | EXPOSED) != 0 && state.exposed_at(site).is_none() {
+            state.exposed_at.push((site, at));
+        }
+    }
+    state.res = SmallVec::from_slice(res);
+    state.tag = tag;
+    state.origin = Some(at);
+    target.push_new(state);
+    None
 }
