@@ -545,16 +545,22 @@ enum Frame {
     Handlers {
         caught: States,
         catch_all: bool,
+        held: usize,
     },
     /// Inside a `try` with `finally`: every exit waits for the `finally` body, tagged with where it goes next.
     Finally {
         pending: States,
+        held: usize,
     },
     /// Inside `with contextlib.suppress(...)`: an exception resumes after the `with`.
     Suppress {
         resumed: States,
+        held: usize,
     },
 }
+// `held` in a frame: how many `for` loops run around the statement that pushed it. An exception that reaches
+// the frame has left the loops inside it, whose iterables Python drops as it unwinds, so the path that
+// arrives there holds only that many values (`PathState::held`).
 
 struct Analysis<'m> {
     file: &'m FileContext<'m>,
@@ -579,6 +585,8 @@ struct Analysis<'m> {
     first_close: FxHashMap<SiteId, Range>,
     owner_call: FxHashMap<SiteId, Range>,
     iteration_points: Vec<Range>,
+    /// How many `for` loops run around the statement being evaluated: each holds its iterable.
+    loops: usize,
     /// Which file object owns an fd, and the sites whose leak is already explained by a PDC301/PDC302: one
     /// finding per resource.
     owned_by: FxHashMap<SiteId, SiteId>,
@@ -610,6 +618,7 @@ impl<'m> Analysis<'m> {
             first_close: FxHashMap::default(),
             owner_call: FxHashMap::default(),
             iteration_points: Vec::new(),
+            loops: 0,
             owned_by: FxHashMap::default(),
             superseded: Vec::new(),
             expecting_raise: 0,
@@ -739,20 +748,20 @@ impl<'m> Analysis<'m> {
         let mut shared = None;
         let mut delivered = false;
         for i in (0..self.frames.len()).rev() {
-            let (target, tag, last) = match &mut self.frames[i] {
+            let (target, tag, last, held) = match &mut self.frames[i] {
                 Frame::Loop { .. } => continue,
-                Frame::Handlers { caught, catch_all } => (caught, Tag::Normal, *catch_all),
-                Frame::Finally { pending } => (pending, Tag::Exception, true),
-                Frame::Suppress { resumed } => (resumed, Tag::Normal, true),
+                Frame::Handlers { caught, catch_all, held } => (caught, Tag::Normal, *catch_all, *held),
+                Frame::Finally { pending, held } => (pending, Tag::Exception, true, *held),
+                Frame::Suppress { resumed, held } => (resumed, Tag::Normal, true, *held),
             };
-            shared = shared.or(raised_into(target, current, &res, tag, at));
+            shared = shared.or(raised_into(target, current, &res, tag, held, at));
             if last {
                 delivered = true;
                 break;
             }
         }
         if !delivered {
-            shared = shared.or(raised_into(&mut self.raised, current, &res, Tag::Normal, at));
+            shared = shared.or(raised_into(&mut self.raised, current, &res, Tag::Normal, 0, at));
         }
         if let Some(shared) = shared {
             current.vars = shared;
@@ -766,31 +775,35 @@ impl<'m> Analysis<'m> {
         for i in (0..top).rev() {
             match &mut self.frames[i] {
                 Frame::Loop { .. } => {}
-                Frame::Handlers { caught, catch_all } => {
+                Frame::Handlers { caught, catch_all, held } => {
                     state.tag = Tag::Normal;
+                    state.held.truncate(*held);
                     let catch_all = *catch_all;
                     shared = shared.or(caught.push_shared(state.clone()));
                     if catch_all {
                         return shared;
                     }
                 }
-                Frame::Finally { pending } => {
+                Frame::Finally { pending, held } => {
                     state.tag = Tag::Exception;
+                    state.held.truncate(*held);
                     return shared.or(pending.push_shared(state));
                 }
-                Frame::Suppress { resumed } => {
+                Frame::Suppress { resumed, held } => {
                     state.tag = Tag::Normal;
+                    state.held.truncate(*held);
                     return shared.or(resumed.push_shared(state));
                 }
             }
         }
         state.tag = Tag::Normal;
+        state.held.clear();
         shared.or(self.raised.push_shared(state))
     }
 
     fn return_from(&mut self, top: usize, mut state: PathState) {
         for i in (0..top).rev() {
-            if let Frame::Finally { pending } = &mut self.frames[i] {
+            if let Frame::Finally { pending, .. } = &mut self.frames[i] {
                 state.tag = Tag::Return;
                 pending.push(state);
                 return;
@@ -803,7 +816,7 @@ impl<'m> Analysis<'m> {
     fn jump_from(&mut self, top: usize, mut state: PathState, tag: Tag) {
         for i in (0..top).rev() {
             match &mut self.frames[i] {
-                Frame::Finally { pending } => {
+                Frame::Finally { pending, .. } => {
                     state.tag = tag;
                     pending.push(state);
                     return;
@@ -1026,6 +1039,7 @@ impl<'m> Analysis<'m> {
             self.iteration_points.push(iter.range);
         }
         let mut exits = States::default();
+        self.loops += 1;
         let breaks = self.iterate(states, |a, head| {
             exits.extend(head.clone());
             let entered = a.each(head, |a, st| {
@@ -1039,6 +1053,7 @@ impl<'m> Analysis<'m> {
             a.block(body, entered)
         });
         let mut out = self.block(orelse, exits);
+        self.loops -= 1;
         out.extend(breaks);
         self.each(out, |a, st| {
             st.held.pop();
@@ -1082,7 +1097,7 @@ impl<'m> Analysis<'m> {
     ) -> States {
         let has_finally = !finalbody.is_empty();
         if has_finally {
-            self.frames.push(Frame::Finally { pending: States::default() });
+            self.frames.push(Frame::Finally { pending: States::default(), held: self.loops });
         }
         let mut out;
         if handlers.is_empty() {
@@ -1090,7 +1105,7 @@ impl<'m> Analysis<'m> {
             out = self.block(orelse, out);
         } else {
             let catch_all = handlers.iter().any(|h| h.catch_all);
-            self.frames.push(Frame::Handlers { caught: States::default(), catch_all });
+            self.frames.push(Frame::Handlers { caught: States::default(), catch_all, held: self.loops });
             let after_body = self.block(body, states);
             let Some(Frame::Handlers { caught, .. }) = self.frames.pop() else {
                 unreachable!("frames are pushed and popped in pairs");
@@ -1118,7 +1133,7 @@ impl<'m> Analysis<'m> {
         if !has_finally {
             return out;
         }
-        let Some(Frame::Finally { pending }) = self.frames.pop() else {
+        let Some(Frame::Finally { pending, .. }) = self.frames.pop() else {
             unreachable!("frames are pushed and popped in pairs");
         };
         let mut entering = out;
@@ -1175,11 +1190,11 @@ impl<'m> Analysis<'m> {
         }
         // `with self.assertRaises(E):` and `pytest.raises` swallow the exception like `suppress`, and an
         // acquisition inside is the call expected to fail: it creates nothing.
-        self.frames.push(Frame::Suppress { resumed: States::default() });
+        self.frames.push(Frame::Suppress { resumed: States::default(), held: self.loops });
         self.expecting_raise += u32::from(expects_raise);
         let mut out = self.block(body, states);
         self.expecting_raise -= u32::from(expects_raise);
-        let Some(Frame::Suppress { resumed }) = self.frames.pop() else {
+        let Some(Frame::Suppress { resumed, .. }) = self.frames.pop() else {
             unreachable!("frames are pushed and popped in pairs");
         };
         out.extend(resumed);
@@ -2188,13 +2203,22 @@ fn exit_start(exit: &Exit) -> u32 {
 }
 
 /// Adds to `target` the path of an exception raised at `at` from `current`, whose resources with the exposure
-/// marked are `res`, unless `target` already holds it; returns the locals of the path found, when they sit in
-/// another allocation.
-fn raised_into(target: &mut States, current: &PathState, res: &[(SiteId, Bits)], tag: Tag, at: Range) -> Option<Vars> {
-    if let Some(existing) = target.find(&current.vars, tag, res, &current.held) {
+/// marked are `res` and which holds the first `held` of `current`'s held values there (the frame's), unless
+/// `target` already holds it; returns the locals of the path found, when they sit in another allocation.
+fn raised_into(
+    target: &mut States,
+    current: &PathState,
+    res: &[(SiteId, Bits)],
+    tag: Tag,
+    held: usize,
+    at: Range,
+) -> Option<Vars> {
+    let held = held.min(current.held.len());
+    if let Some(existing) = target.find(&current.vars, tag, res, &current.held[..held]) {
         return existing.shared_with(&current.vars);
     }
     let mut state = current.clone();
+    state.held.truncate(held);
     for &(site, bits) in &current.res {
         if bits & (OPEN | EXPOSED) != 0 && state.exposed_at(site).is_none() {
             state.exposed_at.push((site, at));
@@ -2205,4 +2229,42 @@ fn raised_into(target: &mut States, current: &PathState, res: &[(SiteId, Bits)],
     state.origin = Some(at);
     target.push_new(state);
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    /// The messages of a file's findings.
+    fn messages(source: &str) -> Vec<String> {
+        let report = crate::check_bytes(Path::new("t.py"), source.as_bytes());
+        report.diagnostics.into_iter().map(|diagnostic| diagnostic.message).collect()
+    }
+
+    /// An exception that leaves a `for` loop leaves its iterable behind: the path that reaches the `finally`
+    /// must be the one that arrives there from other raising calls too, so that the exit named is the call
+    /// in the `finally` that skips the `close`, not an earlier edge of a path that kept the iterable.
+    #[test]
+    fn an_exception_out_of_a_loop_drops_the_iterable() {
+        let source = "\
+import os
+
+
+def save(path, content):
+    fd = os.open(path, os.O_WRONLY)
+    f = None
+    try:
+        for chunk in content.chunks():
+            if f is None:
+                f = os.fdopen(fd, \"wb\")
+            f.write(chunk)
+    finally:
+        os.unlink(path)
+        if f is not None:
+            f.close()
+        else:
+            os.close(fd)
+";
+        assert_eq!(messages(source), ["an exception raised by `os.unlink(path)` at line 13 leaves file `f` open"],);
+    }
 }
