@@ -535,6 +535,10 @@ impl States {
 }
 
 /// Where the edges that leave a statement go.
+///
+/// `held` in a frame that catches exceptions: how many `for` loops run around the statement that pushed it.
+/// An exception that reaches the frame has left the loops and comprehensions inside it, whose iterables
+/// Python drops as it unwinds, so the path that arrives there holds only that many values (`PathState::held`).
 enum Frame {
     Loop {
         breaks: States,
@@ -558,9 +562,6 @@ enum Frame {
         held: usize,
     },
 }
-// `held` in a frame: how many `for` loops run around the statement that pushed it. An exception that reaches
-// the frame has left the loops inside it, whose iterables Python drops as it unwinds, so the path that
-// arrives there holds only that many values (`PathState::held`).
 
 struct Analysis<'m> {
     file: &'m FileContext<'m>,
@@ -729,12 +730,12 @@ impl<'m> Analysis<'m> {
     // -----------------------------------------------------------------------------------------------------
     // Edges
 
-    /// The exception edge of the current point: a copy of `state` goes to the innermost handler.
-    /// An exception edge from `at`. When the handler already holds a path with the same locals in another
-    /// allocation, `current` takes that allocation: the next edge from this path then compares them by pointer.
-    ///
-    /// Most exception edges repeat a path their handler already holds (two calls in a row with nothing
-    /// between them that changes the state), so the path is compared where it goes before it is copied.
+    /// The exception edge from `at`: a copy of `current` goes to the innermost frame that catches exceptions
+    /// (and on to the outer ones past handlers that do not catch everything), or out of the scope. Most edges
+    /// repeat a path their handler already holds (two calls in a row with nothing between them that changes
+    /// the state), so the path is looked for there before it is copied. When the handler holds it with the
+    /// same locals in another allocation, `current` takes that allocation: the next edge from this path then
+    /// compares them by pointer.
     fn raise(&mut self, current: &mut PathState, at: Range) {
         if current.dead {
             return;
