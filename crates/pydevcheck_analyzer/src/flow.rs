@@ -199,9 +199,12 @@ impl Val {
 /// The locals of one path, with a hash of their values kept up to date: paths are compared each time one is
 /// added to a set, and in a large function most comparisons are between locals that differ somewhere, which
 /// the hashes tell in one step instead of a walk over every local.
+///
+/// The slots sit in chunks of `CHUNK`, each shared until it changes: a change copies one chunk and the list
+/// of chunks rather than every local, and paths that share most chunks compare only the others.
 #[derive(Debug, Clone)]
 struct Vars {
-    vals: Rc<[Val]>,
+    chunks: Rc<[Rc<[Val]>]>,
     /// The sum of every slot's hash, so that one slot's change updates it.
     hash: u64,
     /// How many slots hold a minor fact (`Val::is_minor_fact`), so that `States::collapse` knows which paths
@@ -209,26 +212,35 @@ struct Vars {
     minor: u32,
 }
 
+const CHUNK: usize = 16;
+
 impl Vars {
     fn new(vals: Vec<Val>) -> Vars {
         let hash = vals.iter().enumerate().fold(0u64, |sum, (i, v)| sum.wrapping_add(slot_hash(i, v)));
         let minor = vals.iter().filter(|v| v.is_minor_fact()).count() as u32;
-        Vars { vals: vals.into(), hash, minor }
+        let chunks: Vec<Rc<[Val]>> = vals.chunks(CHUNK).map(Rc::from).collect();
+        Vars { chunks: chunks.into(), hash, minor }
     }
 
     fn set(&mut self, i: usize, val: Val) {
-        let old = &self.vals[i];
+        let old = &self.chunks[i / CHUNK][i % CHUNK];
         if *old != val {
             self.hash = self.hash.wrapping_sub(slot_hash(i, old)).wrapping_add(slot_hash(i, &val));
             self.minor = self.minor - u32::from(old.is_minor_fact()) + u32::from(val.is_minor_fact());
-            Rc::make_mut(&mut self.vals)[i] = val;
+            let chunk = &mut Rc::make_mut(&mut self.chunks)[i / CHUNK];
+            Rc::make_mut(chunk)[i % CHUNK] = val;
         }
+    }
+
+    /// Whether both hold their locals in the same allocation.
+    fn same_allocation(&self, other: &Vars) -> bool {
+        Rc::ptr_eq(&self.chunks, &other.chunks)
     }
 
     /// `hash` once every minor fact is forgotten.
     fn hash_without_minor_facts(&self) -> u64 {
         let mut hash = self.hash;
-        for (i, v) in self.vals.iter().enumerate().filter(|(_, v)| v.is_minor_fact()) {
+        for (i, v) in self.iter().enumerate().filter(|(_, v)| v.is_minor_fact()) {
             hash = hash.wrapping_sub(slot_hash(i, v)).wrapping_add(slot_hash(i, &Val::Unknown));
         }
         hash
@@ -236,30 +248,39 @@ impl Vars {
 
     /// Whether these locals, which hold no minor fact, equal `other` once its minor facts are forgotten.
     fn is_without_minor_facts(&self, other: &Vars) -> bool {
-        self.vals.len() == other.vals.len()
-            && self.vals.iter().zip(other.vals.iter()).all(|(mine, theirs)| {
-                if theirs.is_minor_fact() {
-                    *mine == Val::Unknown
-                } else {
-                    mine == theirs
-                }
+        self.chunks.len() == other.chunks.len()
+            && self.chunks.iter().zip(other.chunks.iter()).all(|(mine, theirs)| {
+                // A shared chunk holds no minor fact, since these locals hold none.
+                Rc::ptr_eq(mine, theirs)
+                    || (mine.len() == theirs.len()
+                        && mine.iter().zip(theirs.iter()).all(|(mine, theirs)| {
+                            if theirs.is_minor_fact() {
+                                *mine == Val::Unknown
+                            } else {
+                                mine == theirs
+                            }
+                        }))
             })
     }
 
     /// Forgets every minor fact: those slots become `Val::Unknown`.
     fn drop_minor_facts(&mut self) {
-        for i in 0..self.vals.len() {
+        for i in 0..self.len() {
             if self.minor == 0 {
                 break;
             }
-            if self.vals[i].is_minor_fact() {
+            if self[i].is_minor_fact() {
                 self.set(i, Val::Unknown);
             }
         }
     }
 
-    fn iter(&self) -> std::slice::Iter<'_, Val> {
-        self.vals.iter()
+    fn len(&self) -> usize {
+        self.chunks.iter().map(|chunk| chunk.len()).sum()
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &Val> {
+        self.chunks.iter().flat_map(|chunk| chunk.iter())
     }
 }
 
@@ -267,14 +288,17 @@ impl std::ops::Index<usize> for Vars {
     type Output = Val;
 
     fn index(&self, i: usize) -> &Val {
-        &self.vals[i]
+        &self.chunks[i / CHUNK][i % CHUNK]
     }
 }
 
 impl PartialEq for Vars {
     fn eq(&self, other: &Self) -> bool {
-        // Paths usually share their locals (copy on write): compare the pointer before the contents.
-        self.hash == other.hash && (Rc::ptr_eq(&self.vals, &other.vals) || self.vals == other.vals)
+        // Paths usually share their locals (copy on write): compare the pointers before the contents.
+        self.hash == other.hash
+            && (self.same_allocation(other)
+                || (self.chunks.len() == other.chunks.len()
+                    && self.chunks.iter().zip(other.chunks.iter()).all(|(a, b)| Rc::ptr_eq(a, b) || a == b)))
     }
 }
 
@@ -378,7 +402,7 @@ impl PathState {
 
     /// This path's locals, when they equal `vars` in another allocation: the other path can take them.
     fn shared_with(&self, vars: &Vars) -> Option<Vars> {
-        (!Rc::ptr_eq(&self.vars.vals, &vars.vals)).then(|| self.vars.clone())
+        (!self.vars.same_allocation(vars)).then(|| self.vars.clone())
     }
 
     fn exposed_at(&self, site: SiteId) -> Option<Range> {
