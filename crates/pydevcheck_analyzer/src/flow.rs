@@ -587,6 +587,20 @@ enum Frame {
     },
 }
 
+impl Frame {
+    /// Where an exception that reaches this frame goes: the set, the tag the path takes there, whether it
+    /// stops there (a handler that catches everything, a `finally`, a `suppress`) and how many held values it
+    /// keeps. `None` for a loop, which exceptions pass through.
+    fn catching(&mut self) -> Option<(&mut States, Tag, bool, usize)> {
+        match self {
+            Frame::Loop { .. } => None,
+            Frame::Handlers { caught, catch_all, held } => Some((caught, Tag::Normal, *catch_all, *held)),
+            Frame::Finally { pending, held } => Some((pending, Tag::Exception, true, *held)),
+            Frame::Suppress { resumed, held } => Some((resumed, Tag::Normal, true, *held)),
+        }
+    }
+}
+
 struct Analysis<'m> {
     file: &'m FileContext<'m>,
     module: &'m Module,
@@ -773,12 +787,7 @@ impl<'m> Analysis<'m> {
         let mut shared = None;
         let mut delivered = false;
         for i in (0..self.frames.len()).rev() {
-            let (target, tag, last, held) = match &mut self.frames[i] {
-                Frame::Loop { .. } => continue,
-                Frame::Handlers { caught, catch_all, held } => (caught, Tag::Normal, *catch_all, *held),
-                Frame::Finally { pending, held } => (pending, Tag::Exception, true, *held),
-                Frame::Suppress { resumed, held } => (resumed, Tag::Normal, true, *held),
-            };
+            let Some((target, tag, last, held)) = self.frames[i].catching() else { continue };
             shared = shared.or(raised_into(target, current, &res, tag, held, at));
             if last {
                 delivered = true;
@@ -798,28 +807,13 @@ impl<'m> Analysis<'m> {
     fn raise_from(&mut self, top: usize, mut state: PathState) -> Option<Vars> {
         let mut shared = None;
         for i in (0..top).rev() {
-            match &mut self.frames[i] {
-                Frame::Loop { .. } => {}
-                Frame::Handlers { caught, catch_all, held } => {
-                    state.tag = Tag::Normal;
-                    state.held.truncate(*held);
-                    let catch_all = *catch_all;
-                    shared = shared.or(caught.push_shared(state.clone()));
-                    if catch_all {
-                        return shared;
-                    }
-                }
-                Frame::Finally { pending, held } => {
-                    state.tag = Tag::Exception;
-                    state.held.truncate(*held);
-                    return shared.or(pending.push_shared(state));
-                }
-                Frame::Suppress { resumed, held } => {
-                    state.tag = Tag::Normal;
-                    state.held.truncate(*held);
-                    return shared.or(resumed.push_shared(state));
-                }
+            let Some((target, tag, last, held)) = self.frames[i].catching() else { continue };
+            state.tag = tag;
+            state.held.truncate(held);
+            if last {
+                return shared.or(target.push_shared(state));
             }
+            shared = shared.or(target.push_shared(state.clone()));
         }
         state.tag = Tag::Normal;
         state.held.clear();
