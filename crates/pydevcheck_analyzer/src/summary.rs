@@ -320,7 +320,9 @@ impl<'m> FileContext<'m> {
         returns: &FxHashMap<ScopeId, (Kind, bool)>,
         mut summarise: impl FnMut(ScopeId) -> Summary,
     ) -> Vec<(String, Export)> {
-        let Some(place) = self.place else {
+        // Only the check that knew no other module's exports publishes them (see `passes`): a check that
+        // knows them need not compute its own.
+        let Some(place) = self.place.filter(|place| place.exports.is_none()) else {
             return Vec::new();
         };
         let qualify =
