@@ -76,7 +76,7 @@ pub(crate) fn parse(text: &str, api: &tables::Api) -> Result<Module, SyntaxError
     if let Some(error) = error {
         return Err(error);
     }
-    let ast::Mod::Module(module) = &syntax else {
+    let ast::Mod::Module(module) = syntax else {
         unreachable!("a `PySourceType::Python` parse yields a module");
     };
     lower(text, module, api)
@@ -146,7 +146,8 @@ impl<'a> SourceOrderVisitor<'a> for TreeDepth {
     }
 }
 
-fn lower(text: &str, module: &ast::ModModule, api: &tables::Api) -> Result<Module, SyntaxError> {
+/// Lowers a module, dropping its statements as soon as they are lowered (see [`DROP_DEPTH`]).
+fn lower(text: &str, mut module: ast::ModModule, api: &tables::Api) -> Result<Module, SyntaxError> {
     let mut lowerer = Lowerer {
         api,
         scopes: Vec::new(),
@@ -161,7 +162,7 @@ fn lower(text: &str, module: &ast::ModModule, api: &tables::Api) -> Result<Modul
     collect_imports(&module.body, &mut lowerer.imports);
     let range = TextRange::up_to(ruff_text_size::TextSize::of(text));
     lowerer.push_scope(ScopeKind::Module, "<module>".into(), range);
-    let body = lowerer.body(&module.body);
+    let body = lowerer.body(&mut module.body);
     lowerer.pop_scope(body);
     if let Some(range) = lowerer.too_deep {
         return Err(SyntaxError::too_deep(range.start, range.end));
@@ -173,6 +174,13 @@ fn lower(text: &str, module: &ast::ModModule, api: &tables::Api) -> Result<Modul
     external_calls.dedup();
     Ok(Module { scopes, external_calls, codec_calls: lowerer.codec_calls })
 }
+
+/// How many blocks deep lowering drops each syntax statement as soon as it is lowered. Freed while its nodes
+/// are still in the cache, a statement costs less to drop than in a walk over the whole tree after lowering,
+/// and the form's nodes reuse its memory. The drop of a statement recurses through what is left of it on the
+/// stack of the level that lowered it; this few levels down, that is about the stack the whole tree's drop
+/// had at the top, which is what the tree-depth limit ([`MAX_TREE_DEPTH`]) was set for.
+const DROP_DEPTH: u32 = 4;
 
 /// Flags of a scope's variable while it is lowered.
 const ASSIGNED: u8 = 1;
@@ -425,15 +433,26 @@ impl Lowerer<'_> {
         true
     }
 
-    fn body(&mut self, stmts: &[AStmt]) -> Body {
+    /// Lowers a block. Down to [`DROP_DEPTH`] each syntax statement is dropped right after it is lowered, while
+    /// its nodes are still in the cache; deeper ones go with the statement that holds them.
+    fn body<B>(&mut self, stmts: &mut B) -> Body
+    where
+        B: Default + IntoIterator<Item = AStmt> + std::ops::DerefMut<Target = [AStmt]>,
+    {
         let mut out = Vec::with_capacity(stmts.len());
-        for stmt in stmts {
-            self.stmt(stmt, &mut out);
+        if self.depth < DROP_DEPTH {
+            for mut stmt in std::mem::take(stmts) {
+                self.stmt(&mut stmt, &mut out);
+            }
+        } else {
+            for stmt in stmts.iter_mut() {
+                self.stmt(stmt, &mut out);
+            }
         }
         out.into_boxed_slice()
     }
 
-    fn stmt(&mut self, stmt: &AStmt, out: &mut Vec<Stmt>) {
+    fn stmt(&mut self, stmt: &mut AStmt, out: &mut Vec<Stmt>) {
         if !self.deeper(stmt.range()) {
             self.depth -= 1;
             return;
@@ -442,7 +461,7 @@ impl Lowerer<'_> {
         self.depth -= 1;
     }
 
-    fn stmt_inner(&mut self, stmt: &AStmt, out: &mut Vec<Stmt>) {
+    fn stmt_inner(&mut self, stmt: &mut AStmt, out: &mut Vec<Stmt>) {
         let r = range(stmt.range());
         match stmt {
             AStmt::Expr(s) => out.push(Stmt::Expr(self.expr(&s.value))),
@@ -502,21 +521,21 @@ impl Lowerer<'_> {
             }
             AStmt::If(s) => {
                 let test = self.expr(&s.test);
-                let body = self.body(&s.body);
-                let orelse = self.elif_chain(&s.elif_else_clauses);
+                let body = self.body(&mut s.body);
+                let orelse = self.elif_chain(&mut s.elif_else_clauses);
                 out.push(Stmt::If { test, body, orelse });
             }
             AStmt::While(s) => {
                 let test = self.expr(&s.test);
-                let body = self.body(&s.body);
-                let orelse = self.body(&s.orelse);
+                let body = self.body(&mut s.body);
+                let orelse = self.body(&mut s.orelse);
                 out.push(Stmt::While { test, body, orelse });
             }
             AStmt::For(s) => {
                 let iter = self.expr(&s.iter);
                 let target = self.target(&s.target);
-                let body = self.body(&s.body);
-                let orelse = self.body(&s.orelse);
+                let body = self.body(&mut s.body);
+                let orelse = self.body(&mut s.orelse);
                 out.push(Stmt::For(Box::new(For { target, iter, body, orelse, range: r })));
             }
             AStmt::With(s) => {
@@ -528,26 +547,26 @@ impl Lowerer<'_> {
                         target: item.optional_vars.as_ref().map(|t| self.target(t)),
                     })
                     .collect();
-                let body = self.body(&s.body);
+                let body = self.body(&mut s.body);
                 out.push(Stmt::With { items, body, range: r });
             }
             AStmt::Try(s) => {
-                let body = self.body(&s.body);
+                let body = self.body(&mut s.body);
                 let handlers = s
                     .handlers
-                    .iter()
+                    .iter_mut()
                     .map(|ast::ExceptHandler::ExceptHandler(h)| {
                         let catch_all = h.type_.as_deref().is_none_or(catches_everything);
                         Handler {
                             type_: h.type_.as_ref().map(|t| self.expr(t)),
                             name: h.name.as_ref().map(|n| self.bind(n.id.as_str())),
-                            body: self.body(&h.body),
+                            body: self.body(&mut h.body),
                             catch_all,
                         }
                     })
                     .collect();
-                let orelse = self.body(&s.orelse);
-                let finalbody = self.body(&s.finalbody);
+                let orelse = self.body(&mut s.orelse);
+                let finalbody = self.body(&mut s.finalbody);
                 out.push(Stmt::Try { body, handlers, orelse, finalbody });
             }
             AStmt::Raise(s) => {
@@ -565,7 +584,7 @@ impl Lowerer<'_> {
             AStmt::Pass(_) | AStmt::TypeAlias(_) | AStmt::IpyEscapeCommand(_) => {}
             AStmt::Import(_) | AStmt::ImportFrom(_) => {
                 let mut local = FxHashMap::default();
-                record_import(stmt, &mut local);
+                record_import(&*stmt, &mut local);
                 for name in local.keys() {
                     self.bind(name);
                 }
@@ -591,7 +610,7 @@ impl Lowerer<'_> {
                 self.scope().lends_yields = s.decorator_list.iter().any(|d| lends_yields(&d.expression));
                 self.scope().is_async = s.is_async;
                 self.params(&s.parameters);
-                let body = self.body(&s.body);
+                let body = self.body(&mut s.body);
                 self.pop_scope(body);
                 out.push(Stmt::Def { name: Some(name), scope, exprs, range: r });
             }
@@ -609,7 +628,7 @@ impl Lowerer<'_> {
                     let bases = arguments.args.iter().map(|a| a.as_name_expr().map_or("?", |n| n.id.as_str()).into());
                     self.scope().bases.extend(bases);
                 }
-                let body = self.body(&s.body);
+                let body = self.body(&mut s.body);
                 self.pop_scope(body);
                 out.push(Stmt::Def { name: Some(name), scope, exprs, range: r });
             }
@@ -617,7 +636,7 @@ impl Lowerer<'_> {
                 let subject = self.expr(&s.subject);
                 let cases = s
                     .cases
-                    .iter()
+                    .iter_mut()
                     .map(|case| {
                         let mut bindings = Vec::new();
                         let mut values = Vec::new();
@@ -630,7 +649,7 @@ impl Lowerer<'_> {
                             let values = values.into_boxed_slice();
                             body.push(Stmt::Expr(Expr { kind: ExprKind::Other(values), range: range(case.range) }));
                         }
-                        body.extend(self.body(&case.body));
+                        body.extend(self.body(&mut case.body));
                         Case { bindings: bindings.into(), guard, body: body.into(), irrefutable }
                     })
                     .collect();
@@ -639,12 +658,12 @@ impl Lowerer<'_> {
         }
     }
 
-    fn elif_chain(&mut self, clauses: &[ast::ElifElseClause]) -> Body {
-        let Some((first, rest)) = clauses.split_first() else {
+    fn elif_chain(&mut self, clauses: &mut [ast::ElifElseClause]) -> Body {
+        let Some((first, rest)) = clauses.split_first_mut() else {
             return Body::default();
         };
         let Some(test) = &first.test else {
-            return self.body(&first.body);
+            return self.body(&mut first.body);
         };
         // An `elif` is an `if` nested in the `else` of the one before: one level deeper.
         if !self.deeper(first.range()) {
@@ -653,7 +672,7 @@ impl Lowerer<'_> {
         }
         let chain = stack::guard(|| {
             let test = self.expr(test);
-            let body = self.body(&first.body);
+            let body = self.body(&mut first.body);
             let orelse = self.elif_chain(rest);
             Box::new([Stmt::If { test, body, orelse }]) as Body
         });
@@ -1036,6 +1055,28 @@ impl<'a> ast::visitor::Visitor<'a> for SubExprs<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The deepest block that drops its statements as it lowers them, holding an expression as deep as the
+    /// byte scan lets through: the statement is dropped on the lowering level's stack, which on a 2 MiB
+    /// thread of a debug build must still be enough.
+    #[test]
+    fn a_deep_expression_is_dropped_where_it_was_lowered() {
+        let n = (MAX_DEPTH - 10) as usize;
+        let mut text = String::new();
+        // The statements of the innermost `if` are `DROP_DEPTH` levels down: the last that are dropped one by one.
+        for level in 0..DROP_DEPTH as usize - 1 {
+            text.push_str(&format!("{}if x:\n", "    ".repeat(level)));
+        }
+        let indent = "    ".repeat(DROP_DEPTH as usize - 1);
+        text.push_str(&format!("{indent}y = {}1{}\n{indent}z = open(y)\n", "[".repeat(n), "]".repeat(n)));
+        let scopes = std::thread::Builder::new()
+            .stack_size(2 << 20)
+            .spawn(move || parse(&text, &tables::STANDARD).map(|module| module.scopes.len()))
+            .expect("a thread starts")
+            .join()
+            .expect("lowering and dropping fit the thread's stack");
+        assert!(matches!(scopes, Ok(1)), "{:?}", scopes.err().map(|e| e.message));
+    }
 
     /// Checks the two facts the depth measure's shortcut rests on, on every node of every file
     /// [`nesting::nesting_test_texts`] gives: a node's range holds its children's, and no more than
