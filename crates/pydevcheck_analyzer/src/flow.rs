@@ -95,11 +95,19 @@ impl FdMisuse {
     }
 }
 
+/// A resource stored on `self` that no release method of the class (`close`, `__exit__`, …) releases.
+pub(crate) struct UnreleasedAttr {
+    pub(crate) site: SiteId,
+    pub(crate) attr: Box<str>,
+    /// A method of the class that does release it, which no release method calls (`disconnect()`).
+    pub(crate) released_by: Option<Box<str>>,
+}
+
 pub(crate) struct ScopeFacts {
     /// In summary mode: what the scope does with each parameter, and what fresh resources it returns.
     pub(crate) param_effects: Vec<ParamEffect>,
-    /// `self.<attr> = <resource>` where no method of the class releases `self.<attr>`.
-    pub(crate) unreleased_attrs: Vec<(SiteId, Box<str>)>,
+    /// `self.<attr> = <resource>` where no release method of the class releases `self.<attr>`.
+    pub(crate) unreleased_attrs: Vec<UnreleasedAttr>,
     pub(crate) returned: Vec<(Kind, bool)>,
     /// Exception origins that are a `for` loop fetching its next item rather than a call.
     pub(crate) iteration_points: Vec<Range>,
@@ -612,7 +620,7 @@ struct Analysis<'m> {
     /// Kinds of the fresh resources `return` hands to the caller.
     returned: Vec<(Kind, bool)>,
     param_effects: Vec<ParamEffect>,
-    unreleased_attrs: Vec<(SiteId, Box<str>)>,
+    unreleased_attrs: Vec<UnreleasedAttr>,
     sites: Vec<Site>,
     site_index: FxHashMap<(u32, u8), SiteId>,
     frames: Vec<Frame>,
@@ -2097,10 +2105,10 @@ impl<'m> Analysis<'m> {
                 continue;
             }
             let releasers = self.sites[(id & !SHADOW) as usize].releasers;
-            if !self.file.releases(class, attr, releasers)
-                && !self.unreleased_attrs.iter().any(|(s, _)| *s == id & !SHADOW)
-            {
-                self.unreleased_attrs.push((id & !SHADOW, attr.into()));
+            let site = id & !SHADOW;
+            if !self.file.releases(class, attr, releasers) && !self.unreleased_attrs.iter().any(|u| u.site == site) {
+                let released_by = self.file.releasing_method(class, attr, releasers).map(Into::into);
+                self.unreleased_attrs.push(UnreleasedAttr { site, attr: attr.into(), released_by });
             }
         }
     }

@@ -243,12 +243,9 @@ impl<'m> FileContext<'m> {
                 continue;
             }
             let facts = self.released().get(&method).map_or(&[][..], Vec::as_slice);
-            let released = facts.iter().any(|(a, how)| {
-                &**a == attr
-                    && how
-                        .as_deref()
-                        .is_none_or(|m| releasers.contains(&m) || m == "close" || self.api.releases_receiver(m))
-            });
+            let released = facts
+                .iter()
+                .any(|(a, how)| &**a == attr && how.as_deref().is_none_or(|m| self.releases_with(m, releasers)));
             if released {
                 return true;
             }
@@ -261,6 +258,32 @@ impl<'m> FileContext<'m> {
             }
         }
         false
+    }
+
+    /// Whether calling method `method` on a resource whose kind is released by `releasers` releases it.
+    fn releases_with(&self, method: &str, releasers: &[&str]) -> bool {
+        releasers.contains(&method) || method == "close" || self.api.releases_receiver(method)
+    }
+
+    /// The first method, in source order, of `class` or of a base defined in this file, that releases
+    /// `self.<attr>` with one of `releasers` although no release method calls it (`disconnect()`, `_close()`):
+    /// what a PDC103 finding names, for [`Self::releases`] said no.
+    pub(crate) fn releasing_method(&self, class: ScopeId, attr: &str, releasers: &[&str]) -> Option<&'m str> {
+        let mro = self.mro(class)?;
+        let releases = |method: &ScopeId| {
+            self.released().get(method).is_some_and(|facts| {
+                facts
+                    .iter()
+                    .any(|(a, how)| &**a == attr && how.as_deref().is_some_and(|m| self.releases_with(m, releasers)))
+            })
+        };
+        mro.iter().find_map(|&class| {
+            self.methods
+                .iter()
+                .filter(|((c, _), method)| *c == class && releases(method))
+                .min_by_key(|(_, &method)| method)
+                .map(|((_, name), _)| *name)
+        })
     }
 
     fn has_method(&self, class: ScopeId, name: &str) -> bool {
@@ -411,12 +434,13 @@ fn stored_acquisition(body: &[Stmt], api: &tables::Api) -> Option<Kind> {
     None
 }
 
+/// An attribute of `self` a method releases: with the releasing method's name (`close`), or `None` when handed
+/// on.
+type Released = (Box<str>, Option<Box<str>>);
+
 /// The attributes of `self` that a method releases or hands on: `self.f.close()`, `with self.f:`,
 /// `os.close(self.fd)`, `self.addCleanup(self.f.close)`, `return self.f`, `f = self.f`. Precision first: any
 /// use other than a plain method call or attribute read counts.
-/// An attribute of `self` a method releases: with this method's name, or `None` when handed on.
-type Released = (Box<str>, Option<Box<str>>);
-
 struct ReleaseScan<'a> {
     this: Var,
     released: &'a mut Vec<Released>,
